@@ -1,0 +1,96 @@
+# The map of the build. `make` sets everything up and generates; `make test` runs the tests.
+#
+#   specs   -> download the pinned upstream files (SPECS_MIRROR=<dir> reads a local mirror instead)
+#   bundle  -> one document per package, named components (Redocly), futures sections merged
+#   fixes   -> our committed fix documents (specs/fixes/*.overlay.yaml)
+#   names   -> readable class names
+#   validate-> openapi-spec-validator
+#   codegen -> openapi-python-client (pinned) into generated/, coverage checked
+#   surface -> specs/surface/*.txt, the committed API surface summary
+#   facades -> overlay/exchange_clients/_facades/, typed facades over every generated operation
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+SPECS_MIRROR ?=
+SPECS_URL_BASE ?=
+export SPECS_MIRROR SPECS_URL_BASE
+
+BUILD := specs/build
+STAMP_VENV := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+STAMP_SPECS := $(BUILD)/.fetched
+STAMP_GEN := generated/.generated
+STAMP_EDITABLE := $(VENV)/.editable
+GEN_INPUTS := $(STAMP_SPECS) $(STAMP_NODE) specs/pipeline.yaml $(wildcard specs/fixes/*.yaml) \
+	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*) $(wildcard scripts/*.py)
+
+.PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin lock bench record
+
+all: install
+
+install: $(STAMP_VENV) $(STAMP_NODE) $(STAMP_GEN) $(STAMP_EDITABLE)
+	@echo "ready: $(VENV) has exchange-clients installed (editable); activate with: source $(BIN)/activate"
+
+$(STAMP_VENV): requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# After generating: setuptools discovers the packages under generated/ when it installs.
+$(STAMP_EDITABLE): $(STAMP_GEN) pyproject.toml
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+specs: $(STAMP_SPECS)
+$(STAMP_SPECS): specs/upstream.lock.json scripts/fetch_specs.py | $(STAMP_VENV)
+	cd scripts && ../$(PY) fetch_specs.py
+	touch $@
+
+generate: $(STAMP_GEN)
+$(STAMP_GEN): $(GEN_INPUTS) | $(STAMP_VENV)
+	cd scripts && ../$(PY) bundle_specs.py
+	cd scripts && ../$(PY) apply_fixes.py
+	cd scripts && ../$(PY) name_components.py
+	cd scripts && ../$(PY) validate_specs.py
+	cd scripts && ../$(PY) codegen.py
+	cd scripts && ../$(PY) surface.py
+	touch $@
+
+# CI: the committed surface summary must match what the pinned pipeline generates from the pinned specs.
+surface-check: $(STAMP_GEN)
+	cd scripts && ../$(PY) surface.py --check
+
+test: $(STAMP_GEN) surface-check
+	$(PY) -m pytest
+
+test-fast: $(STAMP_GEN)
+	$(PY) -m pytest -m "not slow"
+
+lint: $(STAMP_GEN)
+	$(BIN)/ruff check overlay scripts tests
+	$(BIN)/ruff format --check overlay scripts tests
+	$(BIN)/mypy --strict overlay/exchange_clients scripts
+	$(BIN)/mypy --strict generated/kraken_spot_api generated/kraken_futures_api generated/bitflyer_api
+
+dist: $(STAMP_GEN)
+	rm -rf dist
+	$(PY) -m pip wheel --quiet --no-deps -w dist .
+	@ls dist
+
+# Re-pin the upstream specs: make repin COMMIT=<sha> [SPECS_MIRROR=...]; then review specs/upstream.lock.json.
+repin: | $(STAMP_VENV)
+	test -n "$(COMMIT)" || { echo "usage: make repin COMMIT=<sha>"; exit 2; }
+	cd scripts && ../$(PY) repin_specs.py --commit $(COMMIT)
+
+lock: | $(STAMP_VENV)
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every build and test tool; refresh with `make lock`.' > requirements-dev.txt
+
+clean:
+	rm -rf generated $(BUILD) overlay/exchange_clients/_facades dist build *.egg-info .pytest_cache .mypy_cache

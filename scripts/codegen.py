@@ -1,0 +1,117 @@
+"""Generate one package from its final spec with the pinned openapi-python-client, then check coverage.
+
+Run in-process so that we can make one change to the generator's type mapping: a JSON ``number`` becomes
+``decimal.Decimal`` instead of ``float``. Venues send prices and sizes as decimal literals; routing them
+through binary floats would change them (the overlay decodes JSON numbers as Decimal to match). Any
+warning is a failure: openapi-python-client skips what it cannot parse with only a warning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from surface import read_endpoints
+from _pipeline import GENERATED, ROOT, SPECS, Package, PipelineError, load_packages, load_yaml, run_step
+
+TEMPLATES = SPECS / "codegen" / "templates"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _decimal_numbers() -> None:
+    from openapi_python_client.parser.properties.float import FloatProperty
+    from openapi_python_client.parser.properties.protocol import Value
+    from openapi_python_client.strings import PythonCode
+
+    original_convert = FloatProperty.convert_value.__func__  # type: ignore[attr-defined]
+    original_imports = FloatProperty.get_imports
+
+    def convert_value(cls: type[FloatProperty], value: Any) -> Any:
+        converted = original_convert(cls, value)
+        if isinstance(converted, Value) and not str(converted.python_code).startswith("Decimal("):
+            return Value(python_code=PythonCode(f'Decimal("{converted.raw_value}")'), raw_value=converted.raw_value)
+        return converted
+
+    def get_imports(self: FloatProperty, *, prefix: str) -> set[str]:
+        return original_imports(self, prefix=prefix) | {"from decimal import Decimal"}
+
+    FloatProperty._type_string = "Decimal"
+    FloatProperty._json_type_string = "Decimal"
+    FloatProperty.convert_value = classmethod(convert_value)  # type: ignore[method-assign,assignment]
+    FloatProperty.get_imports = get_imports  # type: ignore[method-assign]
+
+
+def run_generator(spec: Path, output: Path, config: Path) -> None:
+    from openapi_python_client.cli import app
+
+    # The generator finds ruff (its post-hooks) on PATH: make it the pinned one from this environment.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    if output.exists():
+        shutil.rmtree(output)  # --overwrite keeps stray files; a clean tree is the only deterministic one
+    args = [
+        "generate", "--path", str(spec), "--meta", "none", "--output-path", str(output),
+        "--config", str(config), "--custom-template-path", str(TEMPLATES), "--fail-on-warning",
+    ]  # fmt: skip
+    try:
+        code = app(args, standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise PipelineError(f"openapi-python-client failed for {spec.name} (see the warnings above)") from None
+    except Exception as exc:  # typer.Exit and click errors carry the generator's own verdict
+        code = getattr(exc, "exit_code", 1)
+        if code:
+            raise PipelineError(f"openapi-python-client failed for {spec.name}: {exc!r}") from None
+    else:
+        if code not in (0, None):
+            raise PipelineError(f"openapi-python-client reported warnings for {spec.name} (above); fix the spec")
+
+
+def spec_operations(spec: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (method, re.sub(r"\{[^}]*\}", "{}", path))
+        for path, item in spec["paths"].items()
+        for method in HTTP_METHODS
+        if method in item
+    }
+
+
+def generated_operations(package_dir: Path) -> set[tuple[str, str]]:
+    return {(e.method.lower(), re.sub(r"\{[^}]*\}", "{}", e.url)) for e in read_endpoints(package_dir)}
+
+
+def check_coverage(package: Package, output: Path) -> str:
+    wanted = spec_operations(load_yaml(package.final_spec))
+    have = generated_operations(output)
+    missing = sorted(wanted - have)
+    if missing:
+        listed = "\n  ".join(f"{method.upper()} {path}" for method, path in missing)
+        raise PipelineError(f"{package.name}: {len(missing)} operations were not generated:\n  {listed}")
+    return f"coverage: {package.name}: {len(wanted & have)}/{len(wanted)} operations generated"
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("packages", nargs="*", help="package names (default: all)")
+    parser.add_argument("--output-root", type=Path, default=GENERATED)
+    args = parser.parse_args(argv)
+    _decimal_numbers()
+    lines = []
+    for package in load_packages():
+        if args.packages and package.name not in args.packages:
+            continue
+        output = args.output_root / package.name
+        config = SPECS / "codegen" / f"{package.name}.yml"
+        run_generator(package.final_spec, output, config)
+        lines.append(check_coverage(package, output))
+    for line in lines:
+        print(line)
+    print(f"generated into {args.output_root.relative_to(ROOT) if args.output_root.is_relative_to(ROOT) else args.output_root}")
+
+
+if __name__ == "__main__":
+    run_step(main)

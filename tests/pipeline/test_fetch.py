@@ -1,0 +1,80 @@
+"""The download step refuses anything that is not exactly the pinned upstream file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _pipeline import ROOT, PipelineError, load_manifest
+from fetch_specs import Source, fetch, sha256_of
+from repin_specs import pin
+
+MIRROR = ROOT.parent / "shared" / "mirror"
+needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason="../shared/mirror is not beside the checkout")
+
+
+def _tiny_mirror(tmp_path: Path, content: bytes) -> tuple[Source, dict[str, object]]:
+    root = tmp_path / "mirror"
+    target = root / "acme" / "specs" / "c0ffee" / "api" / "entry.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(content)
+    manifest = {
+        "source": {"owner": "acme", "repo": "specs", "commit": "c0ffee"},
+        "files": {"api/entry.yaml": sha256_of(b"openapi: 3.0.0\n")},
+    }
+    return Source(mirror=str(root), url_base=None), manifest
+
+
+def test_matching_file_is_written(tmp_path: Path) -> None:
+    source, manifest = _tiny_mirror(tmp_path, b"openapi: 3.0.0\n")
+    assert fetch(manifest, source, tmp_path / "out") == 1
+    assert (tmp_path / "out" / "api" / "entry.yaml").read_bytes() == b"openapi: 3.0.0\n"
+    assert fetch(manifest, source, tmp_path / "out") == 0  # cached and still verified
+
+
+def test_hash_mismatch_is_refused_naming_file_hashes_and_remedy(tmp_path: Path) -> None:
+    source, manifest = _tiny_mirror(tmp_path, b"openapi: 3.1.0\n")
+    with pytest.raises(PipelineError) as caught:
+        fetch(manifest, source, tmp_path / "out")
+    message = str(caught.value)
+    assert "api/entry.yaml" in message
+    assert sha256_of(b"openapi: 3.0.0\n") in message
+    assert sha256_of(b"openapi: 3.1.0\n") in message
+    assert "make repin" in message
+    assert not (tmp_path / "out" / "api" / "entry.yaml").exists()
+
+
+def test_tampered_cached_file_is_fetched_again(tmp_path: Path) -> None:
+    source, manifest = _tiny_mirror(tmp_path, b"openapi: 3.0.0\n")
+    out = tmp_path / "out"
+    fetch(manifest, source, out)
+    (out / "api" / "entry.yaml").write_bytes(b"tampered")
+    assert fetch(manifest, source, out) == 1
+    assert (out / "api" / "entry.yaml").read_bytes() == b"openapi: 3.0.0\n"
+
+
+def test_file_missing_from_mirror_is_refused(tmp_path: Path) -> None:
+    source, manifest = _tiny_mirror(tmp_path, b"openapi: 3.0.0\n")
+    manifest["files"] = {"api/other.yaml": "0" * 64}
+    with pytest.raises(PipelineError, match=r"api/other.yaml: not found in the mirror"):
+        fetch(manifest, source, tmp_path / "out")
+
+
+def test_missing_mirror_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="is not a directory"):
+        Source(mirror=str(tmp_path / "nowhere"), url_base=None)
+
+
+@pytest.mark.parametrize("base", ["ftp://example.org", "example.org/raw", "s3://bucket"])
+def test_unknown_source_is_refused(base: str) -> None:
+    with pytest.raises(PipelineError, match="unknown spec source"):
+        Source(mirror=None, url_base=base)
+
+
+@needs_mirror
+def test_committed_manifest_pins_exactly_what_the_entries_reference() -> None:
+    manifest = load_manifest()
+    pinned = manifest["source"]
+    entries = sorted(path for path in manifest["files"] if path.endswith(("openapi_v3.yaml", "public.yml")))
+    files = pin(Source(mirror=str(MIRROR), url_base=None), pinned["owner"], pinned["repo"], pinned["commit"], entries)
+    assert files == manifest["files"]
