@@ -1,0 +1,1 @@
+"""bitFlyer Lightning client overlay."""

@@ -1,0 +1,164 @@
+"""Kraken Spot request signing: nonce injection into the body plus ``API-Sign``."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable, Generator
+from urllib.parse import unquote_plus, urlencode
+
+import httpx
+from exchange_clients._nonce import nonce_source_for
+from exchange_clients._secrets import Secret, decode_b64_secret
+
+__all__ = ["KrakenSpotAuth", "sign"]
+
+_VENUE = "Kraken Spot"
+_FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Only the extent of each value is needed, so numbers are never converted.
+_EXTENT_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
+
+
+def sign(secret_b64: str | bytes, uri_path: str, nonce: str, body: bytes) -> str:
+    """``API-Sign`` = base64(HMAC-SHA512(b64decode(secret), uri_path + SHA256(nonce + body))).
+
+    ``secret_b64`` is the base64 text Kraken issues, as ``str`` or ASCII ``bytes``;
+    ``uri_path`` includes any ``?query`` exactly as sent.
+    """
+    text = secret_b64.decode("ascii") if isinstance(secret_b64, bytes) else secret_b64
+    return _sign_with_key(decode_b64_secret(text, _VENUE), uri_path, nonce, body)
+
+
+def _sign_with_key(key: bytes, uri_path: str, nonce: str, body: bytes) -> str:
+    inner = hashlib.sha256(nonce.encode("ascii") + body).digest()
+    mac = hmac.new(key, uri_path.encode("ascii") + inner, hashlib.sha512)
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+class KrakenSpotAuth(httpx.Auth):
+    """Puts a fresh ``nonce`` (and ``otp``) into the body, then signs the exact bytes sent.
+
+    The nonce is drawn on every pass through ``auth_flow``, so a resent request
+    is re-signed with a new nonce instead of replaying a rejected one.
+    """
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str,
+        *,
+        otp: str | Callable[[], str] | None = None,
+        nonce: Callable[[], int] | None = None,
+    ) -> None:
+        self._api_key = Secret(api_key)
+        self._key = Secret(decode_b64_secret(api_secret, _VENUE))
+        self._otp = _as_supplier(otp)
+        self._nonce = nonce if nonce is not None else nonce_source_for(api_key).next
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        nonce = str(self._nonce())
+        otp = self._otp() if self._otp is not None else None
+        content_type, body = _body_with_nonce(request, nonce, otp)
+        signed = _rebuild(request, content_type, body)
+        uri_path = request.url.raw_path.decode("ascii")
+        signed.headers["API-Key"] = self._api_key.reveal()
+        signed.headers["API-Sign"] = _sign_with_key(self._key.reveal(), uri_path, nonce, body)
+        yield signed
+
+    def __repr__(self) -> str:
+        return f"KrakenSpotAuth(api_key=***, api_secret=***, otp={self._otp is not None})"
+
+
+def _as_supplier(otp: str | Callable[[], str] | None) -> Callable[[], str] | None:
+    if isinstance(otp, str):
+        # A bound Secret method, so even the supplier's repr hides a static OTP.
+        return Secret(otp).reveal
+    return otp
+
+
+def _injected_fields(nonce: str, otp: str | None) -> list[tuple[str, str]]:
+    # The nonce goes first and as a string: the signature prefix is its bare digits anyway.
+    return [("nonce", nonce)] if otp is None else [("nonce", nonce), ("otp", otp)]
+
+
+def _media_type(request: httpx.Request) -> str:
+    content_type: str = request.headers.get("Content-Type", "")
+    return content_type.partition(";")[0].strip().lower()
+
+
+def _body_with_nonce(request: httpx.Request, nonce: str, otp: str | None) -> tuple[str, bytes]:
+    """Return the Content-Type to send and the body with ``nonce``/``otp`` set first."""
+    media_type = _media_type(request)
+    body = request.content
+    if media_type == _JSON:
+        return request.headers["Content-Type"], _json_with_nonce(body, nonce, otp)
+    if media_type == _FORM or (not body and not media_type):
+        return _FORM, _form_with_nonce(body, nonce, otp)
+    described = media_type or "a body without Content-Type"
+    raise ValueError(f"KrakenSpotAuth can only add a nonce to a form or JSON body, not {described}")
+
+
+def _form_with_nonce(body: bytes, nonce: str, otp: str | None) -> bytes:
+    # Other fields keep their original bytes, so the caller's encoding choices
+    # (e.g. "%25" in a trailing-stop price) reach Kraken untouched.
+    injected = _injected_fields(nonce, otp)
+    replaced = {name for name, _ in injected}
+    kept = [field for field in body.split(b"&") if field and _form_name(field) not in replaced]
+    return b"&".join([urlencode(injected).encode("ascii"), *kept])
+
+
+def _form_name(field: bytes) -> str:
+    return unquote_plus(field.partition(b"=")[0].decode("utf-8", "replace"))
+
+
+def _json_with_nonce(body: bytes, nonce: str, otp: str | None) -> bytes:
+    text = body.decode("utf-8") if body else "{}"
+    json.loads(text)  # reject malformed JSON before slicing it by hand
+    if not text.lstrip(" \t\n\r").startswith("{"):
+        raise ValueError("KrakenSpotAuth needs a JSON object body to add a nonce to")
+    injected = _injected_fields(nonce, otp)
+    replaced = {name for name, _ in injected}
+    kept = [member for name, member in _json_members(text) if name not in replaced]
+    fields = [f"{json.dumps(name)}:{json.dumps(value)}" for name, value in injected]
+    return ("{" + ",".join([*fields, *kept]) + "}").encode("utf-8")
+
+
+def _json_members(text: str) -> list[tuple[str, str]]:
+    """Split a valid JSON object into ``(name, '"name":value')`` with each value's text verbatim.
+
+    Re-serialising parsed values would turn ``37500.10`` into ``37500.1``; slicing
+    the original text keeps every number token byte-identical.
+    """
+    members: list[tuple[str, str]] = []
+    pos = _skip_whitespace(text, _skip_whitespace(text, 0) + 1)
+    while text.startswith('"', pos):
+        name, name_end = _EXTENT_DECODER.raw_decode(text, pos)
+        value_start = _skip_whitespace(text, _skip_whitespace(text, name_end) + 1)
+        _, value_end = _EXTENT_DECODER.raw_decode(text, value_start)
+        members.append((name, f"{text[pos:name_end]}:{text[value_start:value_end]}"))
+        pos = _skip_whitespace(text, _skip_whitespace(text, value_end) + 1)
+    return members
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    match = _JSON_WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _rebuild(request: httpx.Request, content_type: str, body: bytes) -> httpx.Request:
+    # A new Request is the only public way to replace the body: mutating the
+    # stream leaves request.content stale and Content-Length wrong (generator.md §4.2).
+    headers = httpx.Headers(request.headers)
+    for stale in ("Content-Length", "Transfer-Encoding"):
+        headers.pop(stale, None)
+    headers["Content-Type"] = content_type
+    return httpx.Request(
+        request.method, request.url, headers=headers, content=body, extensions=request.extensions
+    )
