@@ -51,6 +51,7 @@ class Package:
     renames: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     same_as_first: dict[str, list[str]] = field(default_factory=dict)
     error_schema: str | None = None
+    facade: dict[str, str] | None = None
 
     @property
     def final_spec(self) -> Path:
@@ -72,6 +73,7 @@ def load_packages() -> list[Package]:
                 renames=spec.get("renames", {}),
                 same_as_first=spec.get("same_as_first", {}),
                 error_schema=spec.get("error_schema"),
+                facade=spec.get("facade"),
             )
         )
     return packages

@@ -53,7 +53,9 @@ def redocly_bundle(source: Path, target: Path) -> None:
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, dict):
         return {
-            key: renames.get(value, value) if key == "$ref" and isinstance(value, str) else _rewrite_refs(value, renames)
+            key: renames.get(value, value)
+            if key == "$ref" and isinstance(value, str)
+            else _rewrite_refs(value, renames)
             for key, value in node.items()
         }
     if isinstance(node, list):

@@ -104,7 +104,9 @@ def main(argv: list[str]) -> None:
     source = source_from_env(args.mirror, args.url_base)
     fetched = fetch(manifest, source, args.dest)
     total = len(manifest["files"])
-    print(f"specs: {total} pinned files verified ({fetched} fetched from {source.describe()}, {total - fetched} cached)")
+    print(
+        f"specs: {total} pinned files verified ({fetched} fetched from {source.describe()}, {total - fetched} cached)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 openapi-python-client names a class after its component key (or its ``title``), and an inline schema
 after the operation path plus ``Response200``/``Body``. Bundlers name hoisted files after their stems
 (``info-3``). So: an operation's request body and success response are named ``<OperationId>Request`` and
-``<OperationId>Response`` (hoisted when inline; renamed when used by that operation alone under a file-stem name), component
-titles are dropped so the key decides, and any other key becomes its one-word title or is PascalCased.
+``<OperationId>Response`` (hoisted when inline; renamed when used by that operation alone under a file-stem
+name), component titles are dropped so the key decides, and any other key becomes its one-word title or is
+PascalCased.
 """
 
 from __future__ import annotations

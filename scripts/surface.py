@@ -17,6 +17,7 @@ from pathlib import Path
 from _pipeline import GENERATED, ROOT, SURFACE_DIR, PipelineError, load_packages, run_step
 
 _SKIPPED_PARAMS = {"client"}
+NO_PARSER = "None (no parsed response)"
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctio
 def _request_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str]:
     for node in ast.walk(function):
         if isinstance(node, ast.Dict):
-            entries = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+            entries = {k.value: v for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant)}
             if "method" in entries and "url" in entries:
                 method = entries["method"]
                 url = entries["url"]
@@ -62,7 +63,7 @@ def read_endpoint(path: Path, package_dir: Path) -> Endpoint | None:
         if arg.arg not in _SKIPPED_PARAMS
     )
     typed = functions.get("sync")
-    returns = ast.unparse(typed.returns) if typed and typed.returns else "None (no parsed response)"
+    returns = ast.unparse(typed.returns) if typed and typed.returns else NO_PARSER
     module = ".".join(path.relative_to(package_dir).with_suffix("").parts)
     return Endpoint(module=module, method=method.upper(), url=url, params=params, returns=returns)
 
@@ -114,7 +115,7 @@ def summary(package_name: str, package_dir: Path) -> str:
         params = ", ".join(f"{name}: {annotation}" for name, annotation in e.params)
         lines.append(f"{e.method} {e.url}  {e.module}({params}) -> {e.returns}")
     models = _model_lines(package_dir)
-    lines += ["", f"# {len(models)} models and enums", ""] + models
+    lines += ["", f"# {len(models)} models and enums", "", *models]
     return "\n".join(lines) + "\n"
 
 

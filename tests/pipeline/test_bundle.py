@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from _pipeline import Package, PipelineError, Section
 from bundle_specs import drop_error_branches, merge_sections
 from name_components import name_components, pascal_case
@@ -21,11 +22,15 @@ def _section(server: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _package(**extra: Any) -> Package:
-    return Package(name="p", sections=(Section("a", "a.yml"), Section("b", "b.yml")), fixes=(), base_url="https://x", **extra)
+    return Package(
+        name="p", sections=(Section("a", "a.yml"), Section("b", "b.yml")), fixes=(), base_url="https://x", **extra
+    )
 
 
 def test_paths_carry_their_server_prefix() -> None:
-    merged = merge_sections(_package(), {"a": _section("/api/a/v1", {"type": "object"}), "b": _section("/api/b", {"type": "object"})})
+    merged = merge_sections(
+        _package(), {"a": _section("/api/a/v1", {"type": "object"}), "b": _section("/api/b", {"type": "object"})}
+    )
     assert sorted(merged["paths"]) == ["/api/a/v1/ping", "/api/b/ping"]
     assert merged["servers"] == [{"url": "https://x"}]
     assert list(merged["components"]["schemas"]) == ["Account"]  # identical definitions are shared
@@ -72,16 +77,25 @@ def test_inline_bodies_and_responses_are_named_after_the_operation() -> None:
                 }
             }
         },
-        "components": {"schemas": {"add": {"title": "Add Standard Order Request Body", "properties": {}}, "info-3": {"title": "LedgerEntry"}}},
+        "components": {
+            "schemas": {
+                "add": {"title": "Add Standard Order Request Body", "properties": {}},
+                "info-3": {"title": "LedgerEntry"},
+            }
+        },
     }
     name_components(doc)
     schemas = doc["components"]["schemas"]
     assert sorted(schemas) == ["AddOrderRequest", "AddOrderResponse", "LedgerEntry"]
     assert all("title" not in schema for schema in schemas.values())
     operation = doc["paths"]["/private/AddOrder"]["post"]
-    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AddOrderResponse"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AddOrderResponse"
+    }
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("info-3", "Info3"), ("getOHLCData", "GetOHLCData"), ("nonce_only", "NonceOnly")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("info-3", "Info3"), ("getOHLCData", "GetOHLCData"), ("nonce_only", "NonceOnly")]
+)
 def test_pascal_case(raw: str, expected: str) -> None:
     assert pascal_case(raw) == expected

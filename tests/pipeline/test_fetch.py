@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from _pipeline import ROOT, PipelineError, load_manifest
 from fetch_specs import Source, fetch, sha256_of
 from repin_specs import pin

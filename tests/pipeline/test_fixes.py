@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from _pipeline import ROOT, PipelineError, load_packages, load_yaml
 from apply_fixes import apply_overlay
 
@@ -26,7 +27,12 @@ def _doc() -> dict[str, Any]:
 
 def test_update_merges_into_every_match() -> None:
     doc = _doc()
-    fix = {"x-fix": "t", "description": "why", "target": "$.components.schemas.A.properties.x", "update": {"type": "string"}}
+    fix = {
+        "x-fix": "t",
+        "description": "why",
+        "target": "$.components.schemas.A.properties.x",
+        "update": {"type": "string"},
+    }
     assert apply_overlay(doc, _overlay(fix), "f") == ["t"]
     assert doc["components"]["schemas"]["A"]["properties"]["x"] == {"type": "string"}
 

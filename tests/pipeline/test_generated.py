@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from _pipeline import GENERATED, ROOT, SURFACE_DIR, load_packages
 from codegen import check_coverage
 from surface import summary
