@@ -61,6 +61,7 @@ $(STAMP_GEN): $(GEN_INPUTS) | $(STAMP_VENV)
 	cd scripts && ../$(PY) validate_specs.py
 	cd scripts && ../$(PY) codegen.py
 	cd scripts && ../$(PY) surface.py
+	cd scripts && ../$(PY) write_facades.py
 	touch $@
 
 # CI: the committed surface summary must match what the pinned pipeline generates from the pinned specs.

@@ -1,7 +1,68 @@
 """exchange_clients: typed clients for Kraken Spot, Kraken Futures and bitFlyer.
 
 The generated packages (``kraken_spot_api``, ``kraken_futures_api``, ``bitflyer_api``) carry the models;
-this package adds authentication, envelope and status unwrapping, typed errors and one facade per venue.
+this package adds authentication, envelope and status unwrapping, typed errors and one facade per venue::
+
+    from exchange_clients import KrakenSpot
+
+    with KrakenSpot() as kraken:                      # keys from KRAKEN_API_KEY / KRAKEN_API_SECRET
+        print(kraken.get_server_time().unixtime)
 """
 
+from exchange_clients._json import to_json
+from exchange_clients._retry import RetryPolicy
+from exchange_clients._runtime import DEFAULT_TIMEOUT
+from exchange_clients.bitflyer import AsyncBitflyer, Bitflyer, BitflyerAuth
+from exchange_clients.errors import (
+    AuthenticationError,
+    ExchangeError,
+    ExchangeWarning,
+    InsufficientFunds,
+    InvalidArguments,
+    InvalidNonce,
+    MissingCredentials,
+    NotFound,
+    OrderNotFound,
+    OrderRejected,
+    PermissionDenied,
+    RateLimited,
+    RequestTimeout,
+    ServiceUnavailable,
+    TransportError,
+    UnexpectedResponse,
+)
+from exchange_clients.kraken_futures import AsyncKrakenFutures, KrakenFutures, KrakenFuturesAuth
+from exchange_clients.kraken_spot import AsyncKrakenSpot, KrakenSpot, KrakenSpotAuth
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AsyncBitflyer",
+    "AsyncKrakenFutures",
+    "AsyncKrakenSpot",
+    "AuthenticationError",
+    "Bitflyer",
+    "BitflyerAuth",
+    "ExchangeError",
+    "ExchangeWarning",
+    "InsufficientFunds",
+    "InvalidArguments",
+    "InvalidNonce",
+    "KrakenFutures",
+    "KrakenFuturesAuth",
+    "KrakenSpot",
+    "KrakenSpotAuth",
+    "MissingCredentials",
+    "NotFound",
+    "OrderNotFound",
+    "OrderRejected",
+    "PermissionDenied",
+    "RateLimited",
+    "RequestTimeout",
+    "RetryPolicy",
+    "ServiceUnavailable",
+    "TransportError",
+    "UnexpectedResponse",
+    "to_json",
+]

@@ -39,6 +39,4 @@ def decode_b64_secret(secret: str, venue: str) -> bytes:
     try:
         return base64.b64decode(padded, validate=True)
     except ValueError:  # binascii.Error and non-ASCII input both land here
-        raise ValueError(
-            f"{venue} API secret is not valid standard base64 (length {len(stripped)})"
-        ) from None
+        raise ValueError(f"{venue} API secret is not valid standard base64 (length {len(stripped)})") from None

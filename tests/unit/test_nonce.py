@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from exchange_clients import _nonce
 from exchange_clients._nonce import NonceSource, nonce_source_for
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+
 from exchange_clients._secrets import Secret, decode_b64_secret
 from exchange_clients.bitflyer._auth import BitflyerAuth
 from exchange_clients.bitflyer._auth import sign as bitflyer_sign
@@ -31,54 +32,30 @@ from exchange_clients.kraken_spot._auth import sign as spot_sign
 Handler = Callable[[httpx.Request], None]
 
 # kraken.md §1.5 (S-1, S-2 and the computed JSON values share this secret and nonce).
-SPOT_SECRET = (
-    "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
-)
+SPOT_SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 SPOT_NONCE = "1616492376594"
 S1_BODY = b"nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25"
 S1_SIGN = "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ=="
 S2_PATH = "/0/private/GetCustodyTask?id=TGWOJ4JQPOTZT2"
 S2_SIGN = "2rM09q8HG7LvjivBitQUybwZ/DSeO8+i0U/at/wclH2Jma6gMaE/0Nw9dyLR+ykMd5eWCngSL4K58i6uJzXDCw=="
-S2_FORM_PAYLOAD_SIGN = (
-    "2ZC5iGTjrWLCzekqY5obpHf3HDHI4cbFjBIjQobb9BuX/2eYMYce3PXI+QmmbBlxwlwNWK25XTQGgmFX5S7NDw=="
-)
+S2_FORM_PAYLOAD_SIGN = "2ZC5iGTjrWLCzekqY5obpHf3HDHI4cbFjBIjQobb9BuX/2eYMYce3PXI+QmmbBlxwlwNWK25XTQGgmFX5S7NDw=="
 ADD_ORDER_COMPACT_JSON = (
-    b'{"nonce":"1616492376594","ordertype":"limit","pair":"XBTUSD",'
-    b'"price":"37500","type":"buy","volume":"1.25"}'
+    b'{"nonce":"1616492376594","ordertype":"limit","pair":"XBTUSD","price":"37500","type":"buy","volume":"1.25"}'
 )
-ADD_ORDER_COMPACT_JSON_SIGN = (
-    "r/o+GpKxXjV/mls/r5CKLu5R+yzK5psqvQ4hXxMX1nzdxTBhV+ui82QGgPZMMitpFwCOAdPEZMmXgZxD2chJEg=="
-)
+ADD_ORDER_COMPACT_JSON_SIGN = "r/o+GpKxXjV/mls/r5CKLu5R+yzK5psqvQ4hXxMX1nzdxTBhV+ui82QGgPZMMitpFwCOAdPEZMmXgZxD2chJEg=="
 PKS_SECRET = "cHl0aG9uLWtyYWtlbi1zZGsgdW5pdC10ZXN0IHNlY3JldCB2YWx1ZQ=="
 
 # kraken.md §2.6. The docs print the F-A secret with 87 characters; F-A pads it.
-FA_SECRET_AS_PRINTED = (
-    "rttp4AzwRfYEdQ7R7X8Z/04Y4TZPa97pqCypi3xXxAqftygftnI6H9yGV+OcUOOJeFtZkr8mVwbAndU3Kz4Q+eG"
-)
+FA_SECRET_AS_PRINTED = "rttp4AzwRfYEdQ7R7X8Z/04Y4TZPa97pqCypi3xXxAqftygftnI6H9yGV+OcUOOJeFtZkr8mVwbAndU3Kz4Q+eG"
 FA_SECRET = FA_SECRET_AS_PRINTED + "="
-FA_WITH_NONCE = (
-    "DqUyz8Wh/72af7dimSXHw91IFxrAriTgVodyg2s67PU2mVStwLDQak+uIoCtfb43XONq0xVAp+vm5dqnhFAB1Q=="
-)
-FA_WITHOUT_NONCE = (
-    "BGOdiF//YXbOtKUkyFFRqKAft7gai33YfScxFrXMdMHGUJ6wSaMA6y0p6UzfYzj5Flgvv+SFQe53h2KrEe37Ng=="
-)
-FB_AUTHENT = (
-    "Txi+gJVXe3EN1brXYQ46FuV6UVtEVSKhc6dYMhPb7a/HXZLGvO6m9UUg+KVKqhLxrbllOPI7qRkHYmPfJZZSGA=="
-)
-FC_SECRET = (
-    "DuWQ3317vPm8tlOoylWmhfQJwGkKiR+ABuNNocaPxU2DA5H9aZAKkGO0sYBSGKirtdlkm8dL9DAp6husEABgWyOr"
-)
+FA_WITH_NONCE = "DqUyz8Wh/72af7dimSXHw91IFxrAriTgVodyg2s67PU2mVStwLDQak+uIoCtfb43XONq0xVAp+vm5dqnhFAB1Q=="
+FA_WITHOUT_NONCE = "BGOdiF//YXbOtKUkyFFRqKAft7gai33YfScxFrXMdMHGUJ6wSaMA6y0p6UzfYzj5Flgvv+SFQe53h2KrEe37Ng=="
+FB_AUTHENT = "Txi+gJVXe3EN1brXYQ46FuV6UVtEVSKhc6dYMhPb7a/HXZLGvO6m9UUg+KVKqhLxrbllOPI7qRkHYmPfJZZSGA=="
+FC_SECRET = "DuWQ3317vPm8tlOoylWmhfQJwGkKiR+ABuNNocaPxU2DA5H9aZAKkGO0sYBSGKirtdlkm8dL9DAp6husEABgWyOr"
 FC_NONCE = "1629361663947"
-FC_ENCODED = (
-    "orderType=lmt&symbol=PI_XBTUSD&side=buy&size=1&limitPrice=44587.5"
-    "&cliOrdId=123%2B%2F%3D&reduceOnly=false"
-)
-FC_ENCODED_AUTHENT = (
-    "YU08zbwSTBmsVOSQQh8EPPW6eAZUmqgpRy6t5EmO2j/5aEyX3LTw1G2H+CP0dqUWOhLIFoQAXuZQcK5vU/B/qQ=="
-)
-FC_DECODED_AUTHENT = (
-    "gq6mJGJJ/E1+Sv5fYBVMsDZYPPv2rfyCaPnwd4WYmz1uao2Mqix+NRd2mvSl4kSX6/nHrLxhSr4txnVVaXEb/Q=="
-)
+FC_ENCODED = "orderType=lmt&symbol=PI_XBTUSD&side=buy&size=1&limitPrice=44587.5&cliOrdId=123%2B%2F%3D&reduceOnly=false"
+FC_ENCODED_AUTHENT = "YU08zbwSTBmsVOSQQh8EPPW6eAZUmqgpRy6t5EmO2j/5aEyX3LTw1G2H+CP0dqUWOhLIFoQAXuZQcK5vU/B/qQ=="
+FC_DECODED_AUTHENT = "gq6mJGJJ/E1+Sv5fYBVMsDZYPPv2rfyCaPnwd4WYmz1uao2Mqix+NRd2mvSl4kSX6/nHrLxhSr4txnVVaXEb/Q=="
 
 API_KEY = "PUBKEY-4f1c9e2a7b3d8e6f0a5c"
 BITFLYER_SECRET = "Qz7vT2mK9pW4xL8nR3"
@@ -102,9 +79,7 @@ def _reference_futures_sign(secret_b64: str, post_data: bytes, nonce: str, path:
     return base64.b64encode(mac.digest()).decode()
 
 
-def _reference_bitflyer_sign(
-    secret: str, timestamp: str, method: str, path: str, body: bytes
-) -> str:
+def _reference_bitflyer_sign(secret: str, timestamp: str, method: str, path: str, body: bytes) -> str:
     prehash = (timestamp + method + path).encode() + body
     return hmac.new(secret.encode(), prehash, hashlib.sha256).hexdigest()
 
@@ -122,9 +97,7 @@ def _assert_spot_signed(request: httpx.Request) -> None:
     assert int(request.headers["Content-Length"]) == len(request.content)
     assert request.headers["API-Key"] == API_KEY
     uri_path = request.url.raw_path.decode()
-    expected = _reference_spot_sign(
-        SPOT_SECRET, uri_path, _received_nonce(request), request.content
-    )
+    expected = _reference_spot_sign(SPOT_SECRET, uri_path, _received_nonce(request), request.content)
     assert request.headers["API-Sign"] == expected
 
 
@@ -154,9 +127,7 @@ def _assert_bitflyer_signed(request: httpx.Request) -> None:
     assert request.headers["ACCESS-SIGN"] == expected
 
 
-def _send(
-    mode: str, auth: httpx.Auth, verify: Handler, method: str, url: str, **kwargs: Any
-) -> httpx.Request:
+def _send(mode: str, auth: httpx.Auth, verify: Handler, method: str, url: str, **kwargs: Any) -> httpx.Request:
     """Send one request through a sync or async client; ``verify`` runs inside the handler."""
     received: list[httpx.Request] = []
 
@@ -232,17 +203,13 @@ def test_spot_sign_of_s2_form_payload_differs_from_the_published_value() -> None
     ],
     ids=["add-order-compact", "add-order-default-separators", "batch-ccxt", "batch-pks"],
 )
-def test_spot_sign_matches_computed_json_regression_values(
-    uri_path: str, body: bytes, expected: str
-) -> None:
+def test_spot_sign_matches_computed_json_regression_values(uri_path: str, body: bytes, expected: str) -> None:
     assert spot_sign(SPOT_SECRET, uri_path, SPOT_NONCE, body) == expected
 
 
 def test_spot_sign_matches_python_kraken_sdk_pinned_value() -> None:
     body = b"nonce=1616492376594&ordertype=limit&pair=XBTUSD"
-    expected = (
-        "Fo+0Uhanvs3F1byZFCjVBMLsCcRE2xLQMDpoA3Q9hawoZ0ZL35AmbknAQBlOIs4baRx9UGhzQH+/CTl9qnyp1w=="
-    )
+    expected = "Fo+0Uhanvs3F1byZFCjVBMLsCcRE2xLQMDpoA3Q9hawoZ0ZL35AmbknAQBlOIs4baRx9UGhzQH+/CTl9qnyp1w=="
 
     assert spot_sign(PKS_SECRET, "/0/private/AddOrder", SPOT_NONCE, body) == expected
 
@@ -265,9 +232,7 @@ def test_futures_sign_matches_vector_fa(nonce: str, expected: str) -> None:
 
 
 def test_futures_sign_pads_the_87_character_secret_printed_in_the_docs() -> None:
-    signature = futures_sign(
-        FA_SECRET_AS_PRINTED, "symbol=fi_xbtusd_180615", "1415957147987", "/api/v3/orderbook"
-    )
+    signature = futures_sign(FA_SECRET_AS_PRINTED, "symbol=fi_xbtusd_180615", "1415957147987", "/api/v3/orderbook")
 
     assert signature == FA_WITH_NONCE
 
@@ -275,9 +240,7 @@ def test_futures_sign_pads_the_87_character_secret_printed_in_the_docs() -> None
 def test_futures_sign_matches_python_kraken_sdk_vector_fb() -> None:
     path = endpoint_path("/derivatives/api/v3/sendorder")
 
-    assert (
-        futures_sign(PKS_SECRET, "orderType=lmt&symbol=PI_XBTUSD", SPOT_NONCE, path) == FB_AUTHENT
-    )
+    assert futures_sign(PKS_SECRET, "orderType=lmt&symbol=PI_XBTUSD", SPOT_NONCE, path) == FB_AUTHENT
 
 
 def test_futures_sign_of_url_encoded_post_data_matches_vector_fc() -> None:
@@ -304,9 +267,7 @@ def test_futures_sign_of_decoded_post_data_does_not_match_vector_fc() -> None:
         ("/api/v3/derivatives/x", "/api/v3/derivatives/x"),
     ],
 )
-def test_endpoint_path_strips_only_a_leading_derivatives_segment(
-    url_path: str, expected: str
-) -> None:
+def test_endpoint_path_strips_only_a_leading_derivatives_segment(url_path: str, expected: str) -> None:
     assert endpoint_path(url_path) == expected
 
 
@@ -317,17 +278,12 @@ def test_endpoint_path_strips_only_a_leading_derivatives_segment(
         (
             "POST",
             "/v1/me/sendchildorder",
-            (
-                b'{"product_code":"BTC_JPY","child_order_type":"LIMIT","side":"BUY",'
-                b'"price":30000,"size":0.1}'
-            ),
+            (b'{"product_code":"BTC_JPY","child_order_type":"LIMIT","side":"BUY","price":30000,"size":0.1}'),
         ),
     ],
     ids=["get-with-query", "post-with-json"],
 )
-def test_bitflyer_sign_is_hex_hmac_sha256_of_timestamp_method_path_body(
-    method: str, path: str, body: bytes
-) -> None:
+def test_bitflyer_sign_is_hex_hmac_sha256_of_timestamp_method_path_body(method: str, path: str, body: bytes) -> None:
     prehash = b"1700000000" + method.encode() + path.encode() + body
     expected = hmac.new(BITFLYER_SECRET.encode(), prehash, hashlib.sha256).hexdigest()
 
@@ -386,10 +342,7 @@ def test_spot_auth_replaces_the_callers_form_nonce_and_keeps_repeated_fields(mod
 @MODES
 def test_spot_auth_keeps_json_number_tokens_byte_identical(mode: str) -> None:
     auth = KrakenSpotAuth(API_KEY, SPOT_SECRET, nonce=_fixed_nonce("42"))
-    body = (
-        b'{ "pair" : "XBTUSD", "nonce": 0, "price": 37500.10, '
-        b'"volume": 1.250E0, "x": {"a": [1.0]} }\n'
-    )
+    body = b'{ "pair" : "XBTUSD", "nonce": 0, "price": 37500.10, "volume": 1.250E0, "x": {"a": [1.0]} }\n'
 
     received = _send(
         mode,
@@ -431,9 +384,7 @@ def test_spot_auth_turns_an_empty_body_into_a_form_with_the_nonce(mode: str) -> 
 def test_spot_auth_adds_the_otp_after_the_nonce(mode: str, otp: str | Callable[[], str]) -> None:
     auth = KrakenSpotAuth(API_KEY, SPOT_SECRET, otp=otp, nonce=_fixed_nonce("42"))
 
-    form = _send(
-        mode, auth, _assert_spot_signed, "POST", SPOT_URL, data={"otp": "stale", "pair": "X"}
-    )
+    form = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, data={"otp": "stale", "pair": "X"})
     body = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, json={"pair": "X"})
 
     assert form.content == b"nonce=42&otp=123456&pair=X"
@@ -479,7 +430,7 @@ def test_spot_auth_refuses_a_body_it_cannot_add_a_nonce_to(kwargs: dict[str, Any
 
     transport = httpx.MockTransport(lambda _: httpx.Response(200))
 
-    with httpx.Client(transport=transport, auth=auth) as client, pytest.raises(ValueError):
+    with httpx.Client(transport=transport, auth=auth) as client, pytest.raises(ValueError, match="KrakenSpotAuth"):
         client.post(SPOT_URL, **kwargs)
 
 
@@ -521,9 +472,7 @@ def echo_server() -> Iterator[str]:
     [{"data": {"nonce": "0", "pair": "XBTUSD"}}, {"json": {"pair": "XBTUSD", "price": 1.5}}],
     ids=["form", "json"],
 )
-def test_spot_auth_wire_bytes_on_a_real_socket_equal_the_signed_bytes(
-    echo_server: str, kwargs: dict[str, Any]
-) -> None:
+def test_spot_auth_wire_bytes_on_a_real_socket_equal_the_signed_bytes(echo_server: str, kwargs: dict[str, Any]) -> None:
     auth = KrakenSpotAuth(API_KEY, SPOT_SECRET)
 
     with httpx.Client(auth=auth, trust_env=False) as client:
@@ -563,9 +512,7 @@ def test_futures_auth_signs_the_form_body_and_reproduces_fb(mode: str) -> None:
     ],
     ids=["fills", "orderbook", "history"],
 )
-def test_futures_auth_signs_the_raw_query_when_there_is_no_body(
-    mode: str, path_and_query: str
-) -> None:
+def test_futures_auth_signs_the_raw_query_when_there_is_no_body(mode: str, path_and_query: str) -> None:
     auth = KrakenFuturesAuth(API_KEY, FA_SECRET)
 
     received = _send(mode, auth, _assert_futures_signed, "GET", FUTURES_HOST + path_and_query)
@@ -604,9 +551,7 @@ def test_bitflyer_auth_signs_a_get_with_query_using_whole_seconds(mode: str) -> 
     received = _send(mode, auth, _assert_bitflyer_signed, "GET", BITFLYER_HOST + path)
 
     assert received.headers["ACCESS-TIMESTAMP"] == "1700000000"
-    assert received.headers["ACCESS-SIGN"] == _reference_bitflyer_sign(
-        BITFLYER_SECRET, "1700000000", "GET", path, b""
-    )
+    assert received.headers["ACCESS-SIGN"] == _reference_bitflyer_sign(BITFLYER_SECRET, "1700000000", "GET", path, b"")
 
 
 @MODES
@@ -660,11 +605,12 @@ def test_decode_b64_secret_pads_a_secret_missing_its_equals_sign() -> None:
     ["not*base64*at*all!", "urlsafe-alphabet_is_not_standard", "Zm9vY"],
 )
 def test_invalid_base64_secret_raises_value_error_without_the_secret(bad_secret: str) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="Kraken Spot") as caught:
         decode_b64_secret(bad_secret, "Kraken Spot")
 
     assert bad_secret not in str(caught.value)
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
 
 
 @pytest.mark.parametrize("auth_class", [KrakenSpotAuth, KrakenFuturesAuth])
@@ -673,7 +619,7 @@ def test_kraken_auth_rejects_an_invalid_secret_at_construction_without_echoing_i
 ) -> None:
     bad_secret = "definitely*not*base64"
 
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="secret") as caught:
         auth_class(API_KEY, bad_secret)
 
     assert bad_secret not in str(caught.value)

@@ -1,1 +1,7 @@
 """bitFlyer Lightning client overlay."""
+
+from exchange_clients._facades.bitflyer import AsyncBitflyer, Bitflyer
+from exchange_clients.bitflyer._auth import BitflyerAuth
+from exchange_clients.bitflyer._limits import bitflyer_rate_limits
+
+__all__ = ["AsyncBitflyer", "Bitflyer", "BitflyerAuth", "bitflyer_rate_limits"]

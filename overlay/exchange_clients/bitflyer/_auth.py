@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Generator
 
 import httpx
+
 from exchange_clients._secrets import Secret
 
 __all__ = ["BitflyerAuth", "sign"]
@@ -18,9 +19,7 @@ def sign(secret: str, timestamp: str, method: str, path_with_query: str, body: b
     return _sign_with_key(secret.encode("utf-8"), timestamp, method, path_with_query, body)
 
 
-def _sign_with_key(
-    key: bytes, timestamp: str, method: str, path_with_query: str, body: bytes
-) -> str:
+def _sign_with_key(key: bytes, timestamp: str, method: str, path_with_query: str, body: bytes) -> str:
     prehash = f"{timestamp}{method}{path_with_query}".encode() + body
     return hmac.new(key, prehash, hashlib.sha256).hexdigest()
 
@@ -34,9 +33,7 @@ class BitflyerAuth(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(
-        self, api_key: str, api_secret: str, *, clock: Callable[[], float] | None = None
-    ) -> None:
+    def __init__(self, api_key: str, api_secret: str, *, clock: Callable[[], float] | None = None) -> None:
         self._api_key = Secret(api_key)
         self._key = Secret(api_secret.encode("utf-8"))
         self._clock = clock if clock is not None else time.time
@@ -44,9 +41,7 @@ class BitflyerAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         timestamp = str(int(self._clock()))
         path_with_query = request.url.raw_path.decode("ascii")
-        signature = _sign_with_key(
-            self._key.reveal(), timestamp, request.method, path_with_query, request.content
-        )
+        signature = _sign_with_key(self._key.reveal(), timestamp, request.method, path_with_query, request.content)
         request.headers["ACCESS-KEY"] = self._api_key.reveal()
         request.headers["ACCESS-TIMESTAMP"] = timestamp
         request.headers["ACCESS-SIGN"] = signature

@@ -8,6 +8,7 @@ import hmac
 from collections.abc import Callable, Generator
 
 import httpx
+
 from exchange_clients._nonce import nonce_source_for
 from exchange_clients._secrets import Secret, decode_b64_secret
 
@@ -53,9 +54,7 @@ class KrakenFuturesAuth(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(
-        self, api_key: str, api_secret: str, *, nonce: Callable[[], int] | None = None
-    ) -> None:
+    def __init__(self, api_key: str, api_secret: str, *, nonce: Callable[[], int] | None = None) -> None:
         self._api_key = Secret(api_key)
         self._key = Secret(decode_b64_secret(api_secret, _VENUE))
         self._nonce = nonce if nonce is not None else nonce_source_for(api_key).next

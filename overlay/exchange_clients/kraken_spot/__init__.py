@@ -1,1 +1,7 @@
-"""Kraken Spot client overlay."""
+"""Kraken Spot: the client, its signer and its envelope rules (Kraken Spot REST, https://api.kraken.com/0)."""
+
+from exchange_clients._facades.kraken_spot import AsyncKrakenSpot, KrakenSpot
+from exchange_clients.kraken_spot._auth import KrakenSpotAuth
+from exchange_clients.kraken_spot._limits import spot_rate_limits
+
+__all__ = ["AsyncKrakenSpot", "KrakenSpot", "KrakenSpotAuth", "spot_rate_limits"]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Generator
 from urllib.parse import unquote_plus, urlencode
 
 import httpx
+
 from exchange_clients._nonce import nonce_source_for
 from exchange_clients._secrets import Secret, decode_b64_secret
 
@@ -159,6 +160,4 @@ def _rebuild(request: httpx.Request, content_type: str, body: bytes) -> httpx.Re
     for stale in ("Content-Length", "Transfer-Encoding"):
         headers.pop(stale, None)
     headers["Content-Type"] = content_type
-    return httpx.Request(
-        request.method, request.url, headers=headers, content=body, extensions=request.extensions
-    )
+    return httpx.Request(request.method, request.url, headers=headers, content=body, extensions=request.extensions)

@@ -1,0 +1,218 @@
+"""Check a call's arguments against the generated function's type hints before anything is sent.
+
+A wrong type would otherwise surface as an ``AttributeError`` deep inside generated ``to_dict`` code, or
+worse, be sent. Conversions are the lossless ones only: an enum's string value to the enum, an ``int`` to
+``Decimal``, a ``dict`` to the request model. A ``float`` where the venue takes a decimal is refused:
+binary floats do not hold prices exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import enum
+import importlib
+import inspect
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import attrs
+
+from exchange_clients.errors import InvalidArguments
+
+__all__ = ["check_arguments"]
+
+
+class _Mismatch(Exception):
+    """The value does not fit the annotation; the message says what was expected."""
+
+
+def check_arguments(
+    venue: str,
+    operation: str,
+    signature: inspect.Signature,
+    hints: Mapping[str, Any],
+    args: Mapping[str, Any],
+    unset_type: type,
+) -> dict[str, Any]:
+    """Return the keyword arguments for ``_get_kwargs``: checked, converted, and without unset values."""
+    checked: dict[str, Any] = {}
+    for name, value in args.items():
+        if isinstance(value, unset_type):
+            continue
+        try:
+            checked[name] = _conform(value, hints[name], unset_type)
+        except _Mismatch as exc:
+            raise InvalidArguments(
+                f"{venue} {operation}: argument {name!r} {exc}", venue=venue, code="client-side"
+            ) from None
+    for name, parameter in signature.parameters.items():
+        if name not in checked and parameter.default is inspect.Parameter.empty:
+            checked[name] = _default_model(venue, operation, name, hints.get(name))
+    return checked
+
+
+def _default_model(venue: str, operation: str, name: str, annotation: Any) -> Any:
+    """A request body whose fields are all optional may be left out; send the empty model."""
+    if inspect.isclass(annotation) and hasattr(annotation, "from_dict"):
+        try:
+            return annotation()
+        except TypeError:
+            pass
+    raise InvalidArguments(f"{venue} {operation}: argument {name!r} is required", venue=venue, code="client-side")
+
+
+def _describe(annotation: Any) -> str:
+    if inspect.isclass(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
+def _conform(value: Any, annotation: Any, unset_type: type) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return _conform_union(value, typing.get_args(annotation), unset_type)
+    if annotation is Any:
+        return value
+    if annotation is type(None):
+        if value is None:
+            return None
+        raise _Mismatch(f"must be None, got {type(value).__name__}")
+    if origin in (list, tuple, set):
+        return _conform_list(value, annotation, unset_type)
+    if origin is dict or annotation is dict:
+        if isinstance(value, Mapping):
+            return dict(value)
+        raise _Mismatch(f"must be a dict, got {type(value).__name__}")
+    if inspect.isclass(annotation):
+        return _conform_class(value, annotation)
+    return value
+
+
+def _conform_union(value: Any, members: tuple[Any, ...], unset_type: type) -> Any:
+    concrete = [member for member in members if member is not unset_type]
+    problems = []
+    for member in concrete:
+        try:
+            return _conform(value, member, unset_type)
+        except _Mismatch as exc:
+            problems.append(str(exc))
+    if len(problems) == 1:
+        raise _Mismatch(problems[0])
+    raise _Mismatch(f"must be one of {', '.join(_describe(m) for m in concrete)}, got {type(value).__name__}")
+
+
+def _conform_list(value: Any, annotation: Any, unset_type: type) -> list[Any]:
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple | set | frozenset):
+        raise _Mismatch(f"must be a list, got {type(value).__name__}")
+    (item_type,) = typing.get_args(annotation)[:1] or (Any,)
+    items = []
+    for index, item in enumerate(value):
+        try:
+            items.append(_conform(item, item_type, unset_type))
+        except _Mismatch as exc:
+            raise _Mismatch(f"item {index} {exc}") from None
+    return items
+
+
+def _conform_class(value: Any, annotation: type) -> Any:
+    if issubclass(annotation, enum.Enum):
+        return _conform_enum(value, annotation)
+    if annotation is Decimal:
+        return _conform_decimal(value)
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+        raise _Mismatch(f"must be a bool, got {type(value).__name__}")
+    if annotation is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise _Mismatch(f"must be an int, got {type(value).__name__}")
+    if annotation is datetime.datetime and isinstance(value, datetime.datetime):
+        return value
+    if annotation is datetime.date and isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, Mapping) and attrs.has(annotation) and hasattr(annotation, "from_dict"):
+        try:
+            value = annotation.from_dict(value)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _Mismatch(f"is not a valid {annotation.__name__}: {type(exc).__name__}: {exc}") from None
+    if isinstance(value, annotation):
+        return _conform_model(value) if attrs.has(annotation) else value
+    raise _Mismatch(f"must be {annotation.__name__}, got {type(value).__name__}")
+
+
+def _conform_model(model: Any) -> Any:
+    """Check a request model's fields too: ``from_dict`` and the constructor take any value as it comes."""
+    model_type: type = type(model)
+    unset_type = _package_unset(model_type)
+    changed = {}
+    for name, annotation in _model_hints(model_type).items():
+        value = getattr(model, name)
+        if isinstance(value, unset_type):
+            continue
+        try:
+            conformed = _conform(value, annotation, unset_type)
+        except _Mismatch as exc:
+            raise _Mismatch(f"field {name!r} {exc}") from None
+        if conformed is not value:
+            changed[name] = conformed
+    if not changed:
+        return model
+    fixed = copy.copy(model)  # the caller's object stays as it was
+    for name, conformed in changed.items():
+        setattr(fixed, name, conformed)
+    return fixed
+
+
+class _LazyNames(dict[str, Any]):
+    """Resolves names a model imports only for type checkers, through its package's lazy ``models``."""
+
+    def __init__(self, models: Any) -> None:
+        super().__init__()
+        self._models = models
+
+    def __missing__(self, name: str) -> Any:
+        try:
+            return getattr(self._models, name)
+        except AttributeError:
+            raise KeyError(name) from None  # eval then looks in the module's globals and builtins
+
+
+@cache
+def _model_hints(cls: type) -> dict[str, Any]:
+    package = cls.__module__.split(".", 1)[0]
+    models = importlib.import_module(f"{package}.models")
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]), _LazyNames(models))
+    return {field.name: hints[field.name] for field in attrs.fields(cls) if field.init}
+
+
+@cache
+def _package_unset(cls: type) -> type:
+    package = cls.__module__.split(".", 1)[0]
+    unset: type = importlib.import_module(f"{package}.types").Unset
+    return unset
+
+
+def _conform_enum(value: Any, annotation: type[enum.Enum]) -> enum.Enum:
+    known = annotation._value2member_map_
+    raw = value.value if isinstance(value, enum.Enum) else value
+    if isinstance(value, annotation | str | int) and not isinstance(value, bool) and raw in known:
+        return annotation(raw)
+    allowed = ", ".join(repr(v) for v in known)
+    raise _Mismatch(f"must be a {annotation.__name__} ({allowed}), got {value!r}")
+
+
+def _conform_decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise _Mismatch(f"must be a Decimal (or int), got float {value!r}: use Decimal('{value!r}') to keep it exact")
+    raise _Mismatch(f"must be a finite Decimal, got {type(value).__name__}")

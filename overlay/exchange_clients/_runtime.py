@@ -1,0 +1,395 @@
+"""What every facade call does, whatever the venue or operation.
+
+check the arguments → build the request with the generated ``_get_kwargs`` → sign (private calls only)
+→ send → decode (decimals exact) → the venue's envelope check → typed parse with the generated
+``_parse_response`` → unwrap. The typed facades in ``_facades/`` are generated; each of their methods is
+one line that calls ``_call``/``_acall`` with its :class:`Operation`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import os
+import time
+import typing
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+
+from exchange_clients._arguments import check_arguments
+from exchange_clients._json import dumps_exact
+from exchange_clients._ratelimit import BucketRule, RateLimiter
+from exchange_clients._responses import CallContext, decode_json, error_context, raise_for_http_status
+from exchange_clients._retry import NO_RETRY, RetryPolicy
+from exchange_clients.errors import (
+    AuthenticationError,
+    ExchangeError,
+    ExchangeWarning,
+    MissingCredentials,
+    RequestTimeout,
+    TransportError,
+    UnexpectedResponse,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "Operation", "SyncFacade", "VenueProfile"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+_USER_AGENT = "exchange-clients/0.1 (+python-httpx)"
+# Exceptions generated from_dict code raises on a body that does not match its schema.
+_SCHEMA_MISMATCH = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One generated operation as the facade sees it (written by scripts/write_facades.py)."""
+
+    name: str
+    module: str
+    method: str
+    path: str
+    private: bool
+    read: bool
+    empty_success: bool = False
+    json_success: bool = True
+    unwrap: str | None = None  # the envelope field holding the result (Kraken Spot: "result")
+
+
+@dataclass(frozen=True)
+class VenueProfile:
+    """Everything venue-specific that the generic call path needs, as data and small functions."""
+
+    name: str
+    package: str
+    default_base_url: str
+    key_env: str
+    secret_env: str
+    make_auth: Callable[..., httpx.Auth]
+    check_envelope: Callable[[Any, httpx.Response, CallContext], list[str]]
+    rate_limits: Callable[[], tuple[BucketRule, ...]]
+    auth_options: tuple[str, ...] = ()
+
+
+class _ParseClient:
+    """Stands in for the generated client inside ``_parse_response``: unknown statuses return None."""
+
+    raise_on_unexpected_status = False
+
+
+class _Decoded:
+    """A response whose body was already decoded by us (Decimal numbers), for ``_parse_response``."""
+
+    def __init__(self, response: httpx.Response, payload: Any) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self._payload = payload
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return self._payload
+
+
+@cache
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(name)
+
+
+@cache
+def _signature(module_name: str) -> tuple[inspect.Signature, dict[str, Any]]:
+    function = _module(module_name)._get_kwargs
+    return inspect.signature(function), typing.get_type_hints(function)
+
+
+def _unset_type(package: str) -> type:
+    unset: type = _module(f"{package}.types").Unset
+    return unset
+
+
+class _Core:
+    """Configuration and the I/O-free parts of a call, shared by the sync and async facades."""
+
+    profile: ClassVar[VenueProfile]
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | bool = True,
+        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
+        on_warning: Callable[[ExchangeWarning], None] | None = None,
+        **auth_options: Any,
+    ) -> None:
+        profile = self.profile
+        self._base_url = (base_url or profile.default_base_url).rstrip("/")
+        self._timeout = timeout
+        self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
+        self._on_warning = on_warning or _warn
+        if api_key is None and api_secret is None:
+            api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
+        self._auth = self._make_auth(api_key, api_secret, auth_options)
+        self._limiter = self._make_limiter(rate_limit, api_key)
+
+    def _make_limiter(
+        self, rate_limit: bool | tuple[BucketRule, ...] | RateLimiter, key: str | None
+    ) -> RateLimiter | None:
+        if isinstance(rate_limit, RateLimiter) or rate_limit is False:
+            return rate_limit or None
+        rules = self.profile.rate_limits() if rate_limit is True else rate_limit
+        return RateLimiter(self.profile.name, rules, key) if rules else None
+
+    def _make_auth(self, api_key: str | None, api_secret: str | None, options: dict[str, Any]) -> httpx.Auth | None:
+        profile = self.profile
+        unknown = sorted(set(options) - set(profile.auth_options))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments: {', '.join(unknown)}")
+        if not api_key and not api_secret:
+            return None
+        if not api_key or not api_secret:
+            missing = "api_key" if not api_key else "api_secret"
+            raise MissingCredentials(
+                f"{missing} is missing (pass both, or set {profile.key_env} and {profile.secret_env})",
+                venue=profile.name,
+            )
+        try:
+            return profile.make_auth(api_key, api_secret, **options)
+        except ValueError as exc:
+            raise AuthenticationError(str(exc), venue=profile.name) from None
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def _request_arguments(self, op: Operation, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O)."""
+        profile = self.profile
+        if op.private and self._auth is None:
+            raise MissingCredentials(
+                f"{op.name} is private and needs API credentials: pass api_key and api_secret, "
+                f"or set {profile.key_env} and {profile.secret_env}",
+                venue=profile.name,
+                method=op.method,
+                path=op.path,
+            )
+        signature, hints = _signature(op.module)
+        checked = check_arguments(profile.name, op.name, signature, hints, args, _unset_type(profile.package))
+        kwargs = _module(op.module)._get_kwargs(**checked)
+        request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": self._base_url + kwargs["url"]}
+        headers = dict(kwargs.get("headers", {}))
+        if "json" in kwargs:
+            request["content"] = dumps_exact(kwargs["json"])
+            headers["Content-Type"] = "application/json"
+        for key in ("params", "data", "files", "content"):
+            if key in kwargs:
+                request[key] = kwargs[key]
+        request["headers"] = headers
+        return request
+
+    def _context(self, op: Operation) -> CallContext:
+        return CallContext(venue=self.profile.name, method=op.method, path=op.path)
+
+    def _finish(self, op: Operation, response: httpx.Response) -> Any:
+        """Decode, check the envelope, parse and unwrap one response."""
+        ctx = self._context(op)
+        media = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+        if response.is_success and not response.content and op.empty_success:
+            return None
+        if not op.json_success and response.is_success and media not in ("application/json", "text/html"):
+            return self._parse(op, response, None, ctx)
+        payload = decode_json(response, ctx)
+        for text in self.profile.check_envelope(payload, response, ctx):
+            self._on_warning(ExchangeWarning(text, **error_context(response, ctx)))
+        raise_for_http_status(response, ctx)
+        parsed = self._parse(op, response, payload, ctx)
+        field = op.unwrap
+        if field is None:
+            return parsed
+        result = getattr(parsed, field, None)
+        if result is None or type(result).__name__ == "Unset":
+            raise UnexpectedResponse(
+                f"the success envelope has no {field!r}",
+                **error_context(response, ctx),
+            )
+        return result
+
+    def _parse(self, op: Operation, response: httpx.Response, payload: Any, ctx: CallContext) -> Any:
+        parse = _module(op.module)._parse_response
+        try:
+            parsed = parse(client=_ParseClient(), response=_Decoded(response, payload))
+        except _SCHEMA_MISMATCH as exc:
+            raise UnexpectedResponse(
+                f"the response does not match the documented schema ({type(exc).__name__}: {exc})",
+                **error_context(response, ctx),
+            ) from exc
+        if parsed is None and not op.empty_success:
+            raise UnexpectedResponse(
+                f"HTTP {response.status_code} is not a documented answer",
+                **error_context(response, ctx),
+            )
+        return parsed
+
+    def _transport_error(self, op: Operation, exc: httpx.HTTPError) -> ExchangeError:
+        kind = RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
+        return kind(
+            f"{type(exc).__name__}: {exc}",
+            venue=self.profile.name,
+            method=op.method,
+            path=op.path,
+        )
+
+    def _retry_delay(self, op: Operation, attempt: int, error: ExchangeError) -> float | None:
+        # Only reads: a lost answer to an order, cancel or transfer does not say whether it happened.
+        return self._retry.delay(attempt, error) if op.read else None
+
+
+def _warn(warning: ExchangeWarning) -> None:
+    warnings.warn(warning, stacklevel=5)
+
+
+class SyncFacade(_Core):
+    """Base of the synchronous venue clients. Use as a context manager to close connections."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | bool = True,
+        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        on_warning: Callable[[ExchangeWarning], None] | None = None,
+        **auth_options: Any,
+    ) -> None:
+        super().__init__(
+            api_key,
+            api_secret,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            rate_limit=rate_limit,
+            on_warning=on_warning,
+            **auth_options,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=timeout, transport=transport, headers={"User-Agent": _USER_AGENT}
+        )
+
+    def _call(self, op: Operation, args: Mapping[str, Any]) -> Any:
+        request = self._http.build_request(**self._request_arguments(op, args))
+        auth = self._auth if op.private else None
+        attempt = 0
+        while True:
+            try:
+                if self._limiter is not None:
+                    self._limiter.acquire(op.name, op.path, op.private)
+                try:
+                    response = self._http.send(request, auth=auth)
+                except httpx.HTTPError as exc:
+                    raise self._transport_error(op, exc) from exc
+                return self._finish(op, response)
+            except ExchangeError as error:
+                delay = self._retry_delay(op, attempt, error)
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                attempt += 1
+
+    def close(self) -> None:
+        """Close the connections this client opened (an injected ``http_client`` stays open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
+
+
+class AsyncFacade(_Core):
+    """Base of the asynchronous venue clients. Use ``async with`` to close connections."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | bool = True,
+        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_warning: Callable[[ExchangeWarning], None] | None = None,
+        **auth_options: Any,
+    ) -> None:
+        super().__init__(
+            api_key,
+            api_secret,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+            rate_limit=rate_limit,
+            on_warning=on_warning,
+            **auth_options,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=timeout, transport=transport, headers={"User-Agent": _USER_AGENT}
+        )
+
+    async def _acall(self, op: Operation, args: Mapping[str, Any]) -> Any:
+        request = self._http.build_request(**self._request_arguments(op, args))
+        auth = self._auth if op.private else None
+        attempt = 0
+        while True:
+            try:
+                if self._limiter is not None:
+                    await self._limiter.acquire_async(op.name, op.path, op.private)
+                try:
+                    response = await self._http.send(request, auth=auth)
+                except httpx.HTTPError as exc:
+                    raise self._transport_error(op, exc) from exc
+                return self._finish(op, response)
+            except ExchangeError as error:
+                delay = self._retry_delay(op, attempt, error)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    async def aclose(self) -> None:
+        """Close the connections this client opened (an injected ``http_client`` stays open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"

@@ -1,0 +1,167 @@
+"""One exception tree for every venue, classified by meaning rather than by venue.
+
+Callers catch ``RateLimited`` or ``InsufficientFunds`` whichever exchange raised it;
+the venue's own code and message stay on the exception for logs and special cases.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationError",
+    "ExchangeError",
+    "ExchangeWarning",
+    "InsufficientFunds",
+    "InvalidArguments",
+    "InvalidNonce",
+    "MissingCredentials",
+    "NotFound",
+    "OrderNotFound",
+    "OrderRejected",
+    "PermissionDenied",
+    "RateLimited",
+    "RequestTimeout",
+    "ServiceUnavailable",
+    "TransportError",
+    "UnexpectedResponse",
+]
+
+
+class _VenueContext(Exception):
+    """Where a call went and what the venue answered, shared by errors and warnings."""
+
+    # Fields a subclass adds; they join the repr and survive pickling.
+    _extra_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        venue: str,
+        code: str | int | None = None,
+        venue_message: str | None = None,
+        http_status: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.venue = venue
+        self.code = code
+        self.venue_message = venue_message
+        self.http_status = http_status
+        self.method = method
+        self.path = path
+        self.body = body
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (self.venue, self.method, self.path) if part)
+        status = "" if self.http_status is None else f" (HTTP {self.http_status})"
+        return f"{where}: {self.message}{status}"
+
+    def __repr__(self) -> str:
+        # The body is left out: it can be megabytes of HTML and belongs in a debugger, not a log line.
+        shown = ("venue", "code", "http_status", "method", "path", *self._extra_fields)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{type(self).__name__}({fields})"
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # BaseException pickles as cls(*args), which loses the keyword-only context
+        # and fails on the required ``venue``; process pools need the round trip.
+        names = ("venue", "code", "venue_message", "http_status", "method", "path", "body", *self._extra_fields)
+        return functools.partial(type(self), self.message, **{name: getattr(self, name) for name in names}), ()
+
+
+class ExchangeError(_VenueContext):
+    """Base of every error the library raises on purpose; raised as is for venue errors we cannot classify."""
+
+
+class ExchangeWarning(_VenueContext, UserWarning):
+    """A venue's warning that came with a usable result (Kraken Spot ``W…`` entries)."""
+
+
+class AuthenticationError(ExchangeError):
+    """The venue did not accept the credentials: wrong key or signature, locked or unverified account."""
+
+
+class InvalidNonce(AuthenticationError):
+    """The nonce was not above the last one the venue accepted; one retry with a fresh nonce may succeed."""
+
+
+class PermissionDenied(ExchangeError):
+    """The key is valid but lacks the permission, or the account may not use this call."""
+
+
+class MissingCredentials(ExchangeError):
+    """A private call was made without API keys; raised before any request is sent."""
+
+
+class RateLimited(ExchangeError):
+    """The venue refused the call for exceeding a rate limit; ``retry_after`` is in seconds when known."""
+
+    _extra_fields = ("retry_after",)
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.retry_after = retry_after
+
+
+class InsufficientFunds(ExchangeError):
+    """The balance or margin does not cover the order or transfer."""
+
+
+class InvalidArguments(ExchangeError):
+    """The venue said the arguments are wrong, or the library refused them before sending."""
+
+
+class OrderRejected(ExchangeError):
+    """The venue assessed the order operation and did not perform it.
+
+    ``order_status`` is the venue's status for the failing operation and
+    ``statuses`` every status the response carried (one per batch entry).
+    """
+
+    _extra_fields = ("order_status", "statuses")
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_status: str | None = None,
+        statuses: Sequence[str] = (),
+        **context: Any,
+    ) -> None:
+        super().__init__(message, **context)
+        self.order_status = order_status
+        self.statuses = tuple(statuses)
+
+
+class NotFound(ExchangeError):
+    """The venue has no such endpoint or resource."""
+
+
+class OrderNotFound(OrderRejected, NotFound):
+    """The order or position to cancel, edit or query does not exist (or no longer does)."""
+
+
+class ServiceUnavailable(ExchangeError):
+    """The venue is down, overloaded or in maintenance: HTTP 5xx, CDN error pages, ``EService:*``.
+
+    For order placement the order may still exist: reconcile before resending.
+    """
+
+
+class TransportError(ExchangeError):
+    """The request never got an HTTP answer; raised from the underlying ``httpx.TransportError``."""
+
+
+class RequestTimeout(TransportError):
+    """The request timed out (``httpx.TimeoutException`` or HTTP 408); the outcome of a write is unknown."""
+
+
+class UnexpectedResponse(ExchangeError):
+    """The answer was not what the API promises: HTML, an empty or truncated body, or JSON off the schema."""

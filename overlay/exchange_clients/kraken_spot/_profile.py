@@ -1,0 +1,20 @@
+"""Kraken Spot as the generic call path needs it: where, which credentials, how to sign, what an answer is."""
+
+from __future__ import annotations
+
+from exchange_clients._runtime import VenueProfile
+from exchange_clients.kraken_spot._auth import KrakenSpotAuth
+from exchange_clients.kraken_spot._envelope import check_envelope
+from exchange_clients.kraken_spot._limits import spot_rate_limits
+
+PROFILE = VenueProfile(
+    name="Kraken Spot",
+    package="kraken_spot_api",
+    default_base_url="https://api.kraken.com/0",
+    key_env="KRAKEN_API_KEY",
+    secret_env="KRAKEN_API_SECRET",
+    make_auth=KrakenSpotAuth,
+    check_envelope=check_envelope,
+    rate_limits=spot_rate_limits,
+    auth_options=("otp", "nonce"),
+)
