@@ -13,6 +13,7 @@ import argparse
 import ast
 import importlib
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class Method:
     http_method: str
     path: str
     summary: str
+    details: str
     params: tuple[Param, ...]
     returns: str
     private: bool
@@ -223,13 +225,16 @@ def read_methods(package: str, package_dir: Path, spec: dict[str, Any], result_f
         empty, json_success = _success_media(operation)
         name = path.stem
         docstring = ast.get_docstring(functions["sync_detailed"]) or name
+        summary, _, details = docstring.strip().partition("\n")
+        details = details.split("\nRaises:")[0].strip()
         methods.append(
             Method(
                 name=name,
                 module=f"{package}.{endpoint.module}",
                 http_method=endpoint.method,
                 path=endpoint.url,
-                summary=docstring.strip().splitlines()[0].strip(),
+                summary=summary.strip(),
+                details=details,
                 params=_params(package, functions["sync_detailed"]),
                 returns=returns,
                 private=_effective_security(spec, operation),
@@ -270,8 +275,12 @@ def _signature(method: Method) -> str:
 def _docstring(method: Method) -> str:
     access = "private (signed)" if method.private else "public"
     retry = "retried on transient errors" if method.read else "never retried"
-    summary = method.summary.replace('"""', "'''").replace("\\", "\\\\")
-    return f'"""{summary}\n\n        ``{method.http_method} {method.path}`` · {access} · {retry}\n        """'
+    text = f"{method.summary}\n\n``{method.http_method} {method.path}`` · {access} · {retry}"
+    if method.details:
+        text += f"\n\n{method.details}"
+    text = text.replace("\\", "\\\\").replace('"""', "'''")
+    body = "\n".join(f"        {line}".rstrip() for line in text.splitlines()[1:])
+    return f'"""{text.splitlines()[0]}\n{body}\n        """'
 
 
 def _type_imports(package: str, names: set[str], known: dict[str, str], models: dict[str, str]) -> list[str]:
@@ -358,6 +367,12 @@ def main(argv: list[str]) -> None:
         target = args.output / f"{facade['module']}.py"
         target.write_text(text, encoding="utf-8")
         print(f"facade: {facade['class']} with {len(methods)} operations -> {target.relative_to(ROOT)}")
+    # Readable in an IDE and in tracebacks; isolated so that no surrounding ruff config changes the output.
+    ruff = Path(sys.executable).parent / "ruff"
+    subprocess.run(
+        [str(ruff), "format", "--isolated", "--no-cache", "--line-length", "120", "--quiet", str(args.output)],
+        check=True,
+    )
 
 
 if __name__ == "__main__":
