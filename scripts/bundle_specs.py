@@ -76,6 +76,27 @@ def _apply_renames(document: dict[str, Any], section: str, renames: dict[str, di
     return renamed
 
 
+def inline_example_files(node: Any, base: Path) -> None:
+    """Replace examples given as ``{$ref: ./file.yaml}`` with the file's content.
+
+    Redocly resolves ``$ref`` where the spec allows one, but an Example Object's ``value`` is literal data, so
+    a ``$ref`` there survives bundling as a meaningless object (Kraken Spot's AddOrder examples do this).
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            ref = value.get("$ref") if isinstance(value, dict) and key in ("value", "example") else None
+            if isinstance(ref, str) and len(value) == 1 and not ref.startswith("#"):
+                target = (base / ref).resolve()
+                if not target.is_file():
+                    raise PipelineError(f"example file {ref} (relative to {base}) is missing: is it pinned?")
+                node[key] = load_yaml(target)
+            else:
+                inline_example_files(value, base)
+    elif isinstance(node, list):
+        for item in node:
+            inline_example_files(item, base)
+
+
 def drop_error_branches(node: Any, error_ref: str) -> None:
     """Drop ``error_ref`` from every ``oneOf`` (and collapse one left): the overlay raises on error bodies
     before parsing, and without this every success would be typed ``Success | ErrorResponse``."""
@@ -158,6 +179,7 @@ def bundle_package(package: Package, upstream: Path, out_dir: Path) -> Path:
         section_file = out_dir / package.name / f"{section.name}.yaml"
         redocly_bundle(upstream / section.path, section_file)
         documents[section.name] = load_yaml(section_file)
+        inline_example_files(documents[section.name], (upstream / section.path).parent)
     if len(documents) == 1 and package.base_url is None:
         document = next(iter(documents.values()))
     else:
