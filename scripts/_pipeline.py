@@ -5,6 +5,7 @@ Every script of the pipeline is one step with a ``main()``; the Makefile strings
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -77,6 +78,17 @@ def load_packages() -> list[Package]:
             )
         )
     return packages
+
+
+def packages_from_args(argv: list[str], description: str | None) -> list[Package]:
+    """The packages a step was asked to process (all of them when none are named), in pipeline order."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("packages", nargs="*", help="package names (default: all)")
+    wanted = parser.parse_args(argv).packages
+    unknown = set(wanted) - {package.name for package in load_packages()}
+    if unknown:
+        raise PipelineError(f"unknown package(s) {sorted(unknown)}: see {PIPELINE.relative_to(ROOT)}")
+    return [package for package in load_packages() if not wanted or package.name in wanted]
 
 
 def package_named(name: str) -> Package:

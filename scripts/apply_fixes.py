@@ -6,7 +6,6 @@ JSONPath ``target`` matches nothing fails the build: the upstream changed and th
 
 from __future__ import annotations
 
-import argparse
 import copy
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from _pipeline import (
     ROOT,
     PipelineError,
     dump_yaml,
-    load_packages,
     load_yaml,
+    packages_from_args,
     run_step,
 )
 
@@ -92,12 +91,7 @@ def apply_overlay(document: dict[str, Any], overlay: Any, name: str) -> list[str
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    args = parser.parse_args(argv)
-    for package in load_packages():
-        if args.packages and package.name not in args.packages:
-            continue
+    for package in packages_from_args(argv, __doc__):
         document = load_yaml(BUNDLED_DIR / f"{package.name}.yaml")
         applied: list[str] = []
         for fix_file in package.fixes:

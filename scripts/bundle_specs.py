@@ -7,7 +7,6 @@ follow references into other files, and bundling keeps component names, which be
 
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import shutil
@@ -23,8 +22,8 @@ from _pipeline import (
     Package,
     PipelineError,
     dump_yaml,
-    load_packages,
     load_yaml,
+    packages_from_args,
     run_step,
 )
 
@@ -191,12 +190,7 @@ def bundle_package(package: Package, upstream: Path, out_dir: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    args = parser.parse_args(argv)
-    for package in load_packages():
-        if args.packages and package.name not in args.packages:
-            continue
+    for package in packages_from_args(argv, __doc__):
         target = bundle_package(package, UPSTREAM_DIR, BUNDLED_DIR)
         print(f"bundle: {package.name} -> {target.relative_to(ROOT)}")
 

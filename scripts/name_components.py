@@ -10,12 +10,11 @@ PascalCased.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections import Counter
 from typing import Any
 
-from _pipeline import FINAL_DIR, FIXED_DIR, ROOT, PipelineError, dump_yaml, load_packages, load_yaml, run_step
+from _pipeline import FINAL_DIR, FIXED_DIR, ROOT, PipelineError, dump_yaml, load_yaml, packages_from_args, run_step
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SCHEMA_REF = "#/components/schemas/"
@@ -133,12 +132,7 @@ def name_components(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    args = parser.parse_args(argv)
-    for package in load_packages():
-        if args.packages and package.name not in args.packages:
-            continue
+    for package in packages_from_args(argv, __doc__):
         document = name_components(load_yaml(FIXED_DIR / f"{package.name}.yaml"))
         target = FINAL_DIR / f"{package.name}.yaml"
         dump_yaml(document, target)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from _pipeline import PipelineError, load_packages, load_yaml, run_step
+from _pipeline import PipelineError, load_yaml, packages_from_args, run_step
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    args = parser.parse_args(argv)
-    for package in load_packages():
-        if args.packages and package.name not in args.packages:
-            continue
+    for package in packages_from_args(argv, __doc__):
         document = load_yaml(package.final_spec)
         try:
             validate(document)
