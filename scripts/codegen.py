@@ -71,34 +71,53 @@ def run_generator(spec: Path, output: Path, config: Path) -> None:
             raise PipelineError(f"openapi-python-client reported warnings for {spec.name} (above); fix the spec")
 
 
-def spec_operations(spec: dict[str, Any]) -> set[tuple[str, str]]:
+def _parameters(spec: dict[str, Any], item: dict[str, Any], operation: dict[str, Any]) -> set[tuple[str, str]]:
+    """(location, name) of the operation's query and header parameters, path-level ones included."""
+    found = set()
+    for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        if "$ref" in parameter:
+            parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+        if parameter["in"] in ("query", "header"):
+            found.add((parameter["in"], parameter["name"]))
+    return found
+
+
+def spec_operations(spec: dict[str, Any]) -> dict[tuple[str, str], set[tuple[str, str]]]:
     return {
-        (method, re.sub(r"\{[^}]*\}", "{}", path))
+        (method, re.sub(r"\{[^}]*\}", "{}", path)): _parameters(spec, item, item[method])
         for path, item in spec["paths"].items()
         for method in HTTP_METHODS
         if method in item
     }
 
 
-def generated_operations(package_dir: Path) -> set[tuple[str, str]]:
+def generated_operations(package_dir: Path) -> dict[tuple[str, str], set[tuple[str, str]]]:
     """Operations generated with a parser for their answers; one whose answers were all dropped is missing."""
     return {
-        (e.method.lower(), re.sub(r"\{[^}]*\}", "{}", e.url))
+        (e.method.lower(), re.sub(r"\{[^}]*\}", "{}", e.url)): set(e.sent)
         for e in read_endpoints(package_dir)
         if not e.returns.startswith(NO_PARSER)
     }
 
 
 def check_coverage(package: Package, output: Path) -> str:
+    """Every operation generated, with a response parser and every query/header parameter it documents."""
     wanted = spec_operations(load_yaml(package.final_spec))
     have = generated_operations(output)
-    missing = sorted(wanted - have)
-    if missing:
-        listed = "\n  ".join(f"{method.upper()} {path}" for method, path in missing)
-        raise PipelineError(
-            f"{package.name}: {len(missing)} operations were not generated, or have no response parser:\n  {listed}"
-        )
-    return f"coverage: {package.name}: {len(wanted & have)}/{len(wanted)} operations generated"
+    problems = [
+        f"{method.upper()} {path}: not generated, or no response parser"
+        for method, path in wanted
+        if (method, path) not in have
+    ]
+    for key, parameters in wanted.items():
+        dropped = sorted(parameters - have.get(key, parameters))
+        if dropped:
+            names = ", ".join(f"{location} {name}" for location, name in dropped)
+            problems.append(f"{key[0].upper()} {key[1]}: parameters dropped by the generator: {names}")
+    if problems:
+        listed = "\n  ".join(sorted(problems))
+        raise PipelineError(f"{package.name}: {len(problems)} operations are incomplete:\n  {listed}")
+    return f"coverage: {package.name}: {len(wanted)}/{len(wanted)} operations generated, every parameter kept"
 
 
 def main(argv: list[str]) -> None:

@@ -29,6 +29,7 @@ class Endpoint:
     url: str
     params: tuple[tuple[str, str], ...]
     returns: str
+    sent: frozenset[tuple[str, str]] = frozenset()  # (location, wire name) of every query/header parameter sent
 
 
 def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -65,7 +66,21 @@ def read_endpoint(path: Path, package_dir: Path) -> Endpoint | None:
     typed = functions.get("sync")
     returns = ast.unparse(typed.returns) if typed and typed.returns else NO_PARSER
     module = ".".join(path.relative_to(package_dir).with_suffix("").parts)
-    return Endpoint(module=module, method=method.upper(), url=url, params=params, returns=returns)
+    sent = frozenset(_sent_parameters(functions["_get_kwargs"]))
+    return Endpoint(module=module, method=method.upper(), url=url, params=params, returns=returns, sent=sent)
+
+
+def _sent_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[tuple[str, str]]:
+    """``params["x"] = …`` and ``headers["X"] = …`` assignments: the parameters the request carries."""
+    found = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+            target = node.targets[0]
+            if isinstance(target.value, ast.Name) and isinstance(target.slice, ast.Constant):
+                location = {"params": "query", "headers": "header"}.get(target.value.id)
+                if location and target.slice.value != "Content-Type":
+                    found.add((location, str(target.slice.value)))
+    return found
 
 
 def read_endpoints(package_dir: Path) -> list[Endpoint]:

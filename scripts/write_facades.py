@@ -189,9 +189,13 @@ def _spec_operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
     }
 
 
-def _success_media(operation: dict[str, Any]) -> tuple[bool, bool]:
+def _success_media(spec: dict[str, Any], operation: dict[str, Any]) -> tuple[bool, bool]:
     """(empty_success, json_success) from the documented 2xx answers."""
-    answers = [r for status, r in operation.get("responses", {}).items() if str(status).startswith("2")]
+    answers = [
+        spec["components"]["responses"][r["$ref"].rsplit("/", 1)[1]] if "$ref" in r else r
+        for status, r in operation.get("responses", {}).items()
+        if str(status).startswith("2")
+    ]
     media = [m for answer in answers for m in answer.get("content", {})]
     empty = any(not answer.get("content") for answer in answers)
     json_success = not media or any("json" in m for m in media)
@@ -222,7 +226,7 @@ def read_methods(package: str, package_dir: Path, spec: dict[str, Any], result_f
             envelope = ast.parse((package_dir / "models" / f"{models[returns]}.py").read_text(encoding="utf-8"))
             imports = {**_imports(package, envelope), **imports}
             returns = _model_field_type(package_dir, models, returns, unwrap)
-        empty, json_success = _success_media(operation)
+        empty, json_success = _success_media(spec, operation)
         name = path.stem
         docstring = ast.get_docstring(functions["sync_detailed"]) or name
         summary, _, details = docstring.strip().partition("\n")
