@@ -95,3 +95,16 @@ lock: | $(STAMP_VENV)
 
 clean:
 	rm -rf generated $(BUILD) overlay/exchange_clients/_facades dist build *.egg-info .pytest_cache .mypy_cache
+
+# Cassettes (tests/cassettes): every operation and failure scenario, recorded through the facades against the
+# local stand-in (tests/standin). The replay tests in tests/integration/test_cassettes.py run offline.
+record: $(STAMP_GEN)
+	PYTHONPATH=overlay:generated:tests $(PY) -m recording
+
+# Re-record the read-only operations against a live venue, keys from the environment, into tests/cassettes/live/:
+#   make record-live VENUE=kraken_spot|kraken_futures|bitflyer [OPS="get_server_time ..."]
+# Writes (orders, cancels, transfers) are refused unless ALLOW_WRITES=1 and each one is named in OPS.
+.PHONY: record-live
+record-live: $(STAMP_GEN)
+	@test -n "$(VENUE)" || { echo "usage: make record-live VENUE=kraken_spot|kraken_futures|bitflyer [OPS=...] [ALLOW_WRITES=1]"; exit 2; }
+	PYTHONPATH=overlay:generated:tests $(PY) -m recording --live "$(VENUE)" --ops "$(OPS)" $(if $(filter 1,$(ALLOW_WRITES)),--allow-writes)

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -37,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import standin
 from standin import keys
 from standin.answers import documented_candidates
-from standin.synthesize import flatten
+from standin.requests import minimal_request
 
 EXPECTED_OPERATION_COUNTS = {"spot": 54, "futures": 64, "bitflyer": 45}
 TIMEOUT = httpx.Timeout(5.0)
@@ -144,73 +143,7 @@ def expected_success(op: standin.Operation) -> Expected:
     return Expected(int(code), media_type, pointer)
 
 
-# --- building a minimal valid request from the document ----------------------------------------
-
-
-def sample(spec: standin.Spec, schema: Mapping[str, Any], holder: Mapping[str, Any]) -> Any:
-    """A documented example (holder's, then the schema's) if it validates, else an enum value or synthesis."""
-    candidates: list[Any] = []
-    if "example" in holder:
-        candidates.append(holder["example"])
-    for example in (holder.get("examples") or {}).values():
-        candidates.append(spec.resolve(example).get("value"))
-        break
-    flat = flatten(spec, schema)
-    if "example" in flat:
-        candidates.append(flat["example"])
-    if flat.get("enum"):
-        candidates.append(flat["enum"][0])
-    for candidate in candidates:
-        if spec.is_valid(candidate, schema):
-            return candidate
-    return standin.synthesize(spec, schema, write=True)
-
-
-def query_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return [query_text(item) for item in value]
-    if isinstance(value, dict):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
-
-
-def param_value(spec: standin.Spec, param: Mapping[str, Any]) -> Any:
-    if "content" in param:  # e.g. futures simulate: a JSON document in one query parameter
-        media = next(iter(param["content"].values()))
-        return json.dumps(sample(spec, media.get("schema", {}), media), separators=(",", ":"))
-    return query_text(sample(spec, param.get("schema", {}), param))
-
-
-@dataclass(frozen=True)
-class Built:
-    method: str
-    path: str  # relative to the venue's base URL
-    params: dict[str, Any]
-    content: bytes | None
-    headers: dict[str, str]
-
-
-def minimal_request(op: standin.Operation) -> Built:
-    spec = standin.load_spec(op.venue)
-    path = op.spec_path
-    for param in op.params_in("path"):
-        path = path.replace("{" + param["name"] + "}", quote(str(param_value(spec, param)), safe=""))
-    params = {param["name"]: param_value(spec, param) for param in op.params_in("query") if param.get("required")}
-    media = op.request_media(spec)
-    if media is None:
-        return Built(op.method, path, params, None, {})
-    media_type, schema = media
-    holder = op.request_body["content"][media_type] if op.request_body else {}
-    body = sample(spec, schema, holder)
-    if op.venue == "spot" and isinstance(body, dict):
-        body = {name: value for name, value in body.items() if name != "nonce"}  # the auth adds it
-    if "json" in media_type:
-        text = json.dumps(body, separators=(",", ":"))
-        return Built(op.method, path, params, text.encode(), {"Content-Type": media_type})
-    form = urlencode({name: query_text(value) for name, value in body.items()}, doseq=True)
-    return Built(op.method, path, params, form.encode(), {"Content-Type": media_type})
+# --- building a minimal valid request from the document: standin.requests ------------------------
 
 
 def send(venues: standin.StandIn, op: standin.Operation, headers: Mapping[str, str] | None = None) -> httpx.Response:
