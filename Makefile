@@ -93,6 +93,14 @@ repin: | $(STAMP_VENV)
 lock: | $(STAMP_VENV)
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every build and test tool; refresh with `make lock`.' > requirements-dev.txt
 
+# A benchmark, not a test: our facades against bare httpx, and against the peers of the optional `bench` extra
+# when they are installed ($(PY) -m pip install ccxt==4.5.90 python-kraken-sdk==3.5.1 krakenex==2.2.2
+# pybitflyer==0.1.9, the pins in pyproject.toml), all calling a local loopback server that bench/ starts in a
+# process of its own. Every client it builds has its rate limiter off. Prints the table and writes it to
+# bench/results.md; takes about 2-3 minutes.
+bench: $(STAMP_GEN) | $(STAMP_VENV)
+	PYTHONPATH=.:overlay:generated $(PY) -m bench
+
 clean:
 	rm -rf generated $(BUILD) overlay/exchange_clients/_facades dist build *.egg-info .pytest_cache .mypy_cache
 
