@@ -18,18 +18,15 @@ import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import attrs
 
+from exchange_clients._data_checks import Mismatch, check_data, conform_decimal
 from exchange_clients.errors import InvalidArguments
 
 __all__ = ["check_arguments"]
-
-
-class _Mismatch(Exception):
-    """The value does not fit the annotation; the message says what was expected."""
 
 
 def check_arguments(
@@ -47,7 +44,7 @@ def check_arguments(
             continue
         try:
             checked[name] = _conform(value, hints[name], unset_type)
-        except _Mismatch as exc:
+        except Mismatch as exc:
             raise InvalidArguments(
                 f"{venue} {operation}: argument {name!r} {exc}", venue=venue, code="client-side"
             ) from None
@@ -74,24 +71,48 @@ def _describe(annotation: Any) -> str:
 
 
 def _conform(value: Any, annotation: Any, unset_type: type) -> Any:
+    if _passes_unchanged(value, annotation, unset_type):
+        return value
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         return _conform_union(value, typing.get_args(annotation), unset_type)
     if annotation is Any:
+        check_data(value)  # sent as it is, so it must be data the body can carry
         return value
     if annotation is type(None):
         if value is None:
             return None
-        raise _Mismatch(f"must be None, got {type(value).__name__}")
+        raise Mismatch(f"must be None, got {type(value).__name__}")
     if origin in (list, tuple, set):
         return _conform_list(value, annotation, unset_type)
     if origin is dict or annotation is dict:
         if isinstance(value, Mapping):
             return dict(value)
-        raise _Mismatch(f"must be a dict, got {type(value).__name__}")
+        raise Mismatch(f"must be a dict, got {type(value).__name__}")
     if inspect.isclass(annotation):
         return _conform_class(value, annotation)
     return value
+
+
+def _passes_unchanged(value: Any, annotation: Any, unset_type: type) -> bool:
+    """A shortcut for the commonest case: a str, int or bool where the annotation (or a union's first member)
+    is exactly that type. ``_conform`` would return such a value as it is; nothing else is decided here."""
+    kind: type = type(value)
+    try:
+        return _plain_match(kind, annotation, unset_type)
+    except TypeError:  # an unhashable annotation
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _plain_match(kind: type, annotation: Any, unset_type: type) -> bool:
+    if kind not in (str, int, bool):
+        return False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        # Members are tried in order and an earlier one may convert (Decimal | int turns 1 into Decimal(1)).
+        concrete = [member for member in typing.get_args(annotation) if member is not unset_type]
+        return bool(concrete) and concrete[0] is kind
+    return annotation is kind
 
 
 def _conform_union(value: Any, members: tuple[Any, ...], unset_type: type) -> Any:
@@ -100,23 +121,23 @@ def _conform_union(value: Any, members: tuple[Any, ...], unset_type: type) -> An
     for member in concrete:
         try:
             return _conform(value, member, unset_type)
-        except _Mismatch as exc:
+        except Mismatch as exc:
             problems.append(str(exc))
     if len(problems) == 1:
-        raise _Mismatch(problems[0])
-    raise _Mismatch(f"must be one of {', '.join(_describe(m) for m in concrete)}, got {type(value).__name__}")
+        raise Mismatch(problems[0])
+    raise Mismatch(f"must be one of {', '.join(_describe(m) for m in concrete)}, got {type(value).__name__}")
 
 
 def _conform_list(value: Any, annotation: Any, unset_type: type) -> list[Any]:
     if isinstance(value, str | bytes) or not isinstance(value, list | tuple | set | frozenset):
-        raise _Mismatch(f"must be a list, got {type(value).__name__}")
+        raise Mismatch(f"must be a list, got {type(value).__name__}")
     (item_type,) = typing.get_args(annotation)[:1] or (Any,)
     items = []
     for index, item in enumerate(value):
         try:
             items.append(_conform(item, item_type, unset_type))
-        except _Mismatch as exc:
-            raise _Mismatch(f"item {index} {exc}") from None
+        except Mismatch as exc:
+            raise Mismatch(f"item {index} {exc}") from None
     return items
 
 
@@ -124,15 +145,15 @@ def _conform_class(value: Any, annotation: type) -> Any:
     if issubclass(annotation, enum.Enum):
         return _conform_enum(value, annotation)
     if annotation is Decimal:
-        return _conform_decimal(value)
+        return conform_decimal(value)
     if annotation is bool:
         if isinstance(value, bool):
             return value
-        raise _Mismatch(f"must be a bool, got {type(value).__name__}")
+        raise Mismatch(f"must be a bool, got {type(value).__name__}")
     if annotation is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise _Mismatch(f"must be an int, got {type(value).__name__}")
+        raise Mismatch(f"must be an int, got {type(value).__name__}")
     if annotation is datetime.datetime and isinstance(value, datetime.datetime):
         return value
     if annotation is datetime.date and isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
@@ -141,10 +162,10 @@ def _conform_class(value: Any, annotation: type) -> Any:
         try:
             value = annotation.from_dict(value)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _Mismatch(f"is not a valid {annotation.__name__}: {type(exc).__name__}: {exc}") from None
+            raise Mismatch(f"is not a valid {annotation.__name__}: {type(exc).__name__}: {exc}") from None
     if isinstance(value, annotation):
         return _conform_model(value) if attrs.has(annotation) else value
-    raise _Mismatch(f"must be {annotation.__name__}, got {type(value).__name__}")
+    raise Mismatch(f"must be {annotation.__name__}, got {type(value).__name__}")
 
 
 def _conform_model(model: Any) -> Any:
@@ -158,10 +179,16 @@ def _conform_model(model: Any) -> Any:
             continue
         try:
             conformed = _conform(value, annotation, unset_type)
-        except _Mismatch as exc:
-            raise _Mismatch(f"field {name!r} {exc}") from None
+        except Mismatch as exc:
+            raise Mismatch(f"field {name!r} {exc}") from None
         if conformed is not value:
             changed[name] = conformed
+    # Properties the model does not declare (from a dict's unknown keys, or set by hand) are sent as they are.
+    for key, value in getattr(model, "additional_properties", {}).items():
+        try:
+            check_data(value)
+        except Mismatch as exc:
+            raise Mismatch(f"extra property {key!r} {exc}") from None
     if not changed:
         return model
     fixed = copy.copy(model)  # the caller's object stays as it was
@@ -205,14 +232,4 @@ def _conform_enum(value: Any, annotation: type[enum.Enum]) -> enum.Enum:
     if isinstance(value, annotation | str | int) and not isinstance(value, bool) and raw in known:
         return annotation(raw)
     allowed = ", ".join(repr(v) for v in known)
-    raise _Mismatch(f"must be a {annotation.__name__} ({allowed}), got {value!r}")
-
-
-def _conform_decimal(value: Any) -> Decimal:
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, float):
-        raise _Mismatch(f"must be a Decimal (or int), got float {value!r}: use Decimal('{value!r}') to keep it exact")
-    raise _Mismatch(f"must be a finite Decimal, got {type(value).__name__}")
+    raise Mismatch(f"must be a {annotation.__name__} ({allowed}), got {value!r}")

@@ -50,6 +50,8 @@ _STATUS_ERRORS: dict[int, type[ExchangeError]] = {
 # The title sits in <head>; searching further only costs time on hostile pages.
 _HEAD_LIMIT = 64 * 1024
 _TITLE_LIMIT = 200
+# What json.loads(text, parse_float=Decimal, parse_constant=Decimal) builds on every call, built once.
+_DECODER = json.JSONDecoder(parse_float=decimal.Decimal, parse_constant=decimal.Decimal)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def decode_json(response: httpx.Response, ctx: CallContext) -> Any:
         raise _undecodable(response, ctx, f"body is not UTF-8 (invalid byte at offset {exc.start})") from None
     try:
         # NaN and Infinity become Decimals too, so every non-integer number has one type.
-        return json.loads(text, parse_float=decimal.Decimal, parse_constant=decimal.Decimal)
+        return _loads(text)
     except json.JSONDecodeError as exc:
         if _media_type(response) == "text/html":
             raise _undecodable(response, ctx, _describe_html(body)) from None
@@ -131,6 +133,13 @@ def decode_json(response: httpx.Response, ctx: CallContext) -> Any:
         raise _undecodable(response, ctx, f"body is not usable JSON: {exc}") from None
     except RecursionError:
         raise make_error(UnexpectedResponse, "JSON nested too deeply to decode", response, ctx) from None
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text, parse_float=Decimal, parse_constant=Decimal)`` with its decoder built once."""
+    if text.startswith("\ufeff"):  # json.loads refuses a BOM before decoding; so do we, with its message
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 
 from exchange_clients._arguments import check_arguments
+from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact
 from exchange_clients._ratelimit import BucketRule, RateLimiter
 from exchange_clients._responses import CallContext, decode_json, error_context, raise_for_http_status
@@ -39,6 +40,8 @@ from exchange_clients.errors import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     from typing_extensions import Self
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "Operation", "SyncFacade", "VenueProfile"]
@@ -47,6 +50,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _USER_AGENT = "exchange-clients/0.1 (+python-httpx)"
 # Exceptions generated from_dict code raises on a body that does not match its schema.
 _SCHEMA_MISMATCH = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
+# What writing a request raises for a value that passed the type checks but cannot be encoded: a lone
+# surrogate (UnicodeEncodeError), an int longer than Python writes, data JSON cannot carry, deep nesting.
+_UNSENDABLE = (TypeError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,9 @@ class _ParseClient:
     raise_on_unexpected_status = False
 
 
+_PARSE_CLIENT = _ParseClient()
+
+
 class _Decoded:
     """A response whose body was already decoded by us (Decimal numbers), for ``_parse_response``."""
 
@@ -116,6 +125,29 @@ def _signature(module_name: str) -> tuple[inspect.Signature, dict[str, Any]]:
 def _unset_type(package: str) -> type:
     unset: type = _module(f"{package}.types").Unset
     return unset
+
+
+@cache
+def _call_context(venue: str, method: str, path: str) -> CallContext:
+    return CallContext(venue=venue, method=method, path=path)
+
+
+# The environment variables httpx reads when it builds its default TLS context.
+_TLS_ENVIRONMENT = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+
+
+def _default_tls() -> ssl.SSLContext:
+    """httpx's default TLS context (``verify=True``), built once per process rather than once per client.
+
+    Loading the CA bundle takes about 20 ms, which each new ``httpx.Client`` would otherwise pay again.
+    Keyed by the environment that httpx reads, so a changed ``SSL_CERT_FILE`` still takes effect.
+    """
+    return _tls_for(tuple(os.environ.get(name) for name in _TLS_ENVIRONMENT))
+
+
+@cache
+def _tls_for(environment: tuple[str | None, ...]) -> ssl.SSLContext:
+    return httpx.create_ssl_context()
 
 
 class _Core:
@@ -175,8 +207,14 @@ class _Core:
     def base_url(self) -> str:
         return self._base_url
 
-    def _request_arguments(self, op: Operation, args: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O)."""
+    def _request_arguments(
+        self, op: Operation, args: Mapping[str, Any], client: httpx.Client | httpx.AsyncClient | None = None
+    ) -> dict[str, Any]:
+        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O).
+
+        ``client`` is the client that will build the request, when known: query parameters then go into the
+        URL text directly unless the client adds parameters of its own.
+        """
         profile = self.profile
         if op.private and self._auth is None:
             raise MissingCredentials(
@@ -189,31 +227,40 @@ class _Core:
         signature, hints = _signature(op.module)
         checked = check_arguments(profile.name, op.name, signature, hints, args, _unset_type(profile.package))
         kwargs = _module(op.module)._get_kwargs(**checked)
-        request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": self._base_url + kwargs["url"]}
+        url = self._base_url + kwargs["url"]
+        request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": url}
         headers = dict(kwargs.get("headers", {}))
         if "json" in kwargs:
             request["content"] = dumps_exact(kwargs["json"])
             headers["Content-Type"] = "application/json"
-        for key in ("params", "data", "files", "content"):
+        for key in ("data", "files", "content"):
             if key in kwargs:
                 request[key] = kwargs[key]
+        if "params" in kwargs:
+            if client is None or client.params or "://" not in url or "?" in url or "#" in url:
+                request["params"] = kwargs["params"]
+            else:
+                # The URL build_request(params=...) would end with, as text: httpx then parses it once,
+                # not twice (the long way is for a client that brings query parameters of its own).
+                query = httpx.QueryParams(kwargs["params"])
+                request["url"] = f"{url}?{query}" if query else url  # a "?" even for {"k": []}, as httpx
         request["headers"] = headers
         return request
 
     def _context(self, op: Operation) -> CallContext:
-        return CallContext(venue=self.profile.name, method=op.method, path=op.path)
+        return _call_context(self.profile.name, op.method, op.path)
 
     def _finish(self, op: Operation, response: httpx.Response) -> Any:
         """Decode, check the envelope, parse and unwrap one response."""
         ctx = self._context(op)
-        media = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
         if response.is_success and not response.content and op.empty_success:
             return None
-        if not op.json_success and response.is_success and media not in ("application/json", "text/html"):
+        if not op.json_success and response.is_success and _media_type(response) not in _JSON_OR_HTML:
             return self._parse(op, response, None, ctx)
         payload = decode_json(response, ctx)
         for text in self.profile.check_envelope(payload, response, ctx):
-            self._on_warning(ExchangeWarning(text, **error_context(response, ctx)))
+            detail = text.partition(":")[2].strip() or None
+            self._on_warning(ExchangeWarning(text, code=text, venue_message=detail, **error_context(response, ctx)))
         raise_for_http_status(response, ctx)
         parsed = self._parse(op, response, payload, ctx)
         field = op.unwrap
@@ -230,7 +277,7 @@ class _Core:
     def _parse(self, op: Operation, response: httpx.Response, payload: Any, ctx: CallContext) -> Any:
         parse = _module(op.module)._parse_response
         try:
-            parsed = parse(client=_ParseClient(), response=_Decoded(response, payload))
+            parsed = parse(client=_PARSE_CLIENT, response=_Decoded(response, payload))
         except _SCHEMA_MISMATCH as exc:
             raise UnexpectedResponse(
                 f"the response does not match the documented schema ({type(exc).__name__}: {exc})",
@@ -255,6 +302,14 @@ class _Core:
     def _retry_delay(self, op: Operation, attempt: int, error: ExchangeError) -> float | None:
         # Only reads: a lost answer to an order, cancel or transfer does not say whether it happened.
         return self._retry.delay(attempt, error) if op.read else None
+
+
+_JSON_OR_HTML = ("application/json", "text/html")
+
+
+def _media_type(response: httpx.Response) -> str:
+    content_type: str = response.headers.get("Content-Type", "")
+    return content_type.partition(";")[0].strip().lower()
 
 
 def _warn(warning: ExchangeWarning) -> None:
@@ -290,11 +345,17 @@ class SyncFacade(_Core):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
-            timeout=timeout, transport=transport, headers={"User-Agent": _USER_AGENT}
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": _USER_AGENT},
+            verify=_default_tls() if transport is None else True,
         )
 
     def _call(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request = self._http.build_request(**self._request_arguments(op, args))
+        try:
+            request = self._http.build_request(**self._request_arguments(op, args, self._http))
+        except _UNSENDABLE as exc:
+            raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
         auth = self._auth if op.private else None
         attempt = 0
         while True:
@@ -357,11 +418,17 @@ class AsyncFacade(_Core):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=timeout, transport=transport, headers={"User-Agent": _USER_AGENT}
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": _USER_AGENT},
+            verify=_default_tls() if transport is None else True,
         )
 
     async def _acall(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request = self._http.build_request(**self._request_arguments(op, args))
+        try:
+            request = self._http.build_request(**self._request_arguments(op, args, self._http))
+        except _UNSENDABLE as exc:
+            raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
         auth = self._auth if op.private else None
         attempt = 0
         while True:
