@@ -46,6 +46,19 @@ def _decimal_numbers() -> None:
     FloatProperty.get_imports = get_imports  # type: ignore[method-assign,assignment]
 
 
+def _datetimes_on_python_310() -> None:
+    # Generated models parse date-times with datetime.fromisoformat, which reads "Z" only from Python 3.11
+    # on; our template calls the package's own parse_datetime (types.py.jinja), imported here.
+    from openapi_python_client.parser.properties.datetime import DateTimeProperty
+
+    original_imports = DateTimeProperty.get_imports
+
+    def get_imports(self: DateTimeProperty, *, prefix: str) -> set[str]:
+        return original_imports(self, prefix=prefix) | {f"from {prefix}types import parse_datetime"}
+
+    DateTimeProperty.get_imports = get_imports  # type: ignore[method-assign,assignment]
+
+
 def run_generator(spec: Path, output: Path, config: Path) -> None:
     from openapi_python_client.cli import app
 
@@ -126,6 +139,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--output-root", type=Path, default=GENERATED)
     args = parser.parse_args(argv)
     _decimal_numbers()
+    _datetimes_on_python_310()
     lines = []
     for package in load_packages():
         if args.packages and package.name not in args.packages:

@@ -32,15 +32,18 @@ __all__ = ["check_arguments"]
 def check_arguments(
     venue: str,
     operation: str,
-    signature: inspect.Signature,
+    required: tuple[str, ...],
     hints: Mapping[str, Any],
     args: Mapping[str, Any],
     unset_type: type,
 ) -> dict[str, Any]:
-    """Return the keyword arguments for ``_get_kwargs``: checked, converted, and without unset values."""
+    """Return the keyword arguments for ``_get_kwargs``: checked, converted, and without unset values.
+
+    ``required`` names the parameters without a default; ``hints`` are the generated function's type hints.
+    """
     checked: dict[str, Any] = {}
     for name, value in args.items():
-        if isinstance(value, unset_type):
+        if type(value) is unset_type:
             continue
         try:
             checked[name] = _conform(value, hints[name], unset_type)
@@ -48,8 +51,8 @@ def check_arguments(
             raise InvalidArguments(
                 f"{venue} {operation}: argument {name!r} {exc}", venue=venue, code="client-side"
             ) from None
-    for name, parameter in signature.parameters.items():
-        if name not in checked and parameter.default is inspect.Parameter.empty:
+    for name in required:
+        if name not in checked:
             checked[name] = _default_model(venue, operation, name, hints.get(name))
     return checked
 
@@ -95,28 +98,34 @@ def _conform(value: Any, annotation: Any, unset_type: type) -> Any:
 
 
 def _passes_unchanged(value: Any, annotation: Any, unset_type: type) -> bool:
-    """A shortcut for the commonest case: a str, int or bool where the annotation (or a union's first member)
-    is exactly that type. ``_conform`` would return such a value as it is; nothing else is decided here."""
+    """A shortcut for the commonest cases, which ``_conform`` would return as they are: a str, int or bool, or a
+    known member of an enum, where the annotation (or a union's first member) is exactly that type."""
     kind: type = type(value)
     try:
-        return _plain_match(kind, annotation, unset_type)
+        first = _first_member(annotation, unset_type)
     except TypeError:  # an unhashable annotation
         return False
+    if first is not kind:
+        return False
+    if kind in (str, int, bool):
+        return True
+    return isinstance(value, enum.Enum) and value._value_ in kind._value2member_map_
 
 
 @lru_cache(maxsize=4096)
-def _plain_match(kind: type, annotation: Any, unset_type: type) -> bool:
-    if kind not in (str, int, bool):
-        return False
+def _first_member(annotation: Any, unset_type: type) -> Any:
+    """The annotation, or a union's first member other than Unset: members are tried in order, and an
+    earlier one may convert a value a later one would take as it is (Decimal | int turns 1 into Decimal(1))."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        # Members are tried in order and an earlier one may convert (Decimal | int turns 1 into Decimal(1)).
         concrete = [member for member in typing.get_args(annotation) if member is not unset_type]
-        return bool(concrete) and concrete[0] is kind
-    return annotation is kind
+        return concrete[0] if concrete else None
+    return annotation
 
 
 def _conform_union(value: Any, members: tuple[Any, ...], unset_type: type) -> Any:
     concrete = [member for member in members if member is not unset_type]
+    if len(concrete) == 1:  # X | Unset, the usual optional argument
+        return _conform(value, concrete[0], unset_type)
     problems = []
     for member in concrete:
         try:
@@ -229,7 +238,7 @@ def _package_unset(cls: type) -> type:
 def _conform_enum(value: Any, annotation: type[enum.Enum]) -> enum.Enum:
     known = annotation._value2member_map_
     raw = value.value if isinstance(value, enum.Enum) else value
-    if isinstance(value, annotation | str | int) and not isinstance(value, bool) and raw in known:
+    if isinstance(value, (annotation, str, int)) and not isinstance(value, bool) and raw in known:
         return annotation(raw)
     allowed = ", ".join(repr(v) for v in known)
     raise Mismatch(f"must be a {annotation.__name__} ({allowed}), got {value!r}")

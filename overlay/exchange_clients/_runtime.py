@@ -26,6 +26,7 @@ import httpx
 from exchange_clients._arguments import check_arguments
 from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact
+from exchange_clients._query import query_string
 from exchange_clients._ratelimit import BucketRule, RateLimiter
 from exchange_clients._responses import CallContext, decode_json, error_context, raise_for_http_status
 from exchange_clients._retry import NO_RETRY, RetryPolicy
@@ -117,9 +118,12 @@ def _module(name: str) -> ModuleType:
 
 
 @cache
-def _signature(module_name: str) -> tuple[inspect.Signature, dict[str, Any]]:
+def _signature(module_name: str) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The generated ``_get_kwargs``' parameters without a default, and its type hints."""
     function = _module(module_name)._get_kwargs
-    return inspect.signature(function), typing.get_type_hints(function)
+    parameters = inspect.signature(function).parameters.items()
+    required = tuple(name for name, p in parameters if p.default is inspect.Parameter.empty)
+    return required, typing.get_type_hints(function)
 
 
 def _unset_type(package: str) -> type:
@@ -224,8 +228,8 @@ class _Core:
                 method=op.method,
                 path=op.path,
             )
-        signature, hints = _signature(op.module)
-        checked = check_arguments(profile.name, op.name, signature, hints, args, _unset_type(profile.package))
+        required, hints = _signature(op.module)
+        checked = check_arguments(profile.name, op.name, required, hints, args, _unset_type(profile.package))
         kwargs = _module(op.module)._get_kwargs(**checked)
         url = self._base_url + kwargs["url"]
         request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": url}
@@ -242,8 +246,8 @@ class _Core:
             else:
                 # The URL build_request(params=...) would end with, as text: httpx then parses it once,
                 # not twice (the long way is for a client that brings query parameters of its own).
-                query = httpx.QueryParams(kwargs["params"])
-                request["url"] = f"{url}?{query}" if query else url  # a "?" even for {"k": []}, as httpx
+                params = kwargs["params"]
+                request["url"] = f"{url}?{query_string(params)}" if params else url  # "?" for {"k": []}, as httpx
         request["headers"] = headers
         return request
 
