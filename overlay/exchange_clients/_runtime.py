@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import httpx
 
@@ -154,7 +154,11 @@ def _tls_for(environment: tuple[str | None, ...]) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class _Core:
+_Client = TypeVar("_Client", httpx.Client, httpx.AsyncClient)
+_Transport = TypeVar("_Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class _Core(Generic[_Client, _Transport]):
     """Configuration and the I/O-free parts of a call, shared by the sync and async facades."""
 
     profile: ClassVar[VenueProfile]
@@ -168,10 +172,21 @@ class _Core:
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | bool = True,
         rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
+        http_client: _Client | None = None,
+        transport: _Transport | None = None,
         on_warning: Callable[[ExchangeWarning], None] | None = None,
         **auth_options: Any,
     ) -> None:
+        """``http_client``: your own ``httpx.Client`` (``AsyncClient`` for the async facades), used as it is
+        and never closed by us; ``transport``: a transport for the client we create otherwise."""
         profile = self.profile
+        self._owns_http = http_client is None
+        self._http: _Client = http_client or self._new_client(
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": _USER_AGENT},
+            verify=_default_tls() if transport is None else True,
+        )
         self._base_url = (base_url or profile.default_base_url).rstrip("/")
         self._timeout = timeout
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
@@ -180,6 +195,30 @@ class _Core:
             api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
         self._auth = self._make_auth(api_key, api_secret, auth_options)
         self._limiter = self._make_limiter(rate_limit, api_key)
+
+    def _new_client(self, **options: Any) -> _Client:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
+
+    def _prepare(self, op: Operation, args: Mapping[str, Any]) -> tuple[httpx.Request, httpx.Auth | None]:
+        """The request to send (arguments checked, nothing sent yet) and the signer, for private calls only."""
+        try:
+            request = self._http.build_request(**self._request_arguments(op, args, self._http))
+        except _UNSENDABLE as exc:
+            raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
+        return request, self._auth if op.private else None
+
+    def _wait_before_retry(self, op: Operation, attempt: int, error: ExchangeError) -> float:
+        """Seconds to wait before trying again, or ``error`` raised when this call is not to be retried.
+
+        Only reads: a lost answer to an order, cancel or transfer does not say whether it happened.
+        """
+        delay = self._retry.delay(attempt, error) if op.read else None
+        if delay is None:
+            raise error
+        return delay
 
     def _make_limiter(
         self, rate_limit: bool | tuple[BucketRule, ...] | RateLimiter, key: str | None
@@ -303,10 +342,6 @@ class _Core:
             path=op.path,
         )
 
-    def _retry_delay(self, op: Operation, attempt: int, error: ExchangeError) -> float | None:
-        # Only reads: a lost answer to an order, cancel or transfer does not say whether it happened.
-        return self._retry.delay(attempt, error) if op.read else None
-
 
 _JSON_OR_HTML = ("application/json", "text/html")
 
@@ -320,47 +355,14 @@ def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
 
-class SyncFacade(_Core):
+class SyncFacade(_Core[httpx.Client, httpx.BaseTransport]):
     """Base of the synchronous venue clients. Use as a context manager to close connections."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | bool = True,
-        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
-        http_client: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
-        on_warning: Callable[[ExchangeWarning], None] | None = None,
-        **auth_options: Any,
-    ) -> None:
-        super().__init__(
-            api_key,
-            api_secret,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            rate_limit=rate_limit,
-            on_warning=on_warning,
-            **auth_options,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": _USER_AGENT},
-            verify=_default_tls() if transport is None else True,
-        )
+    def _new_client(self, **options: Any) -> httpx.Client:
+        return httpx.Client(**options)
 
     def _call(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        try:
-            request = self._http.build_request(**self._request_arguments(op, args, self._http))
-        except _UNSENDABLE as exc:
-            raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
-        auth = self._auth if op.private else None
+        request, auth = self._prepare(op, args)
         attempt = 0
         while True:
             try:
@@ -372,10 +374,7 @@ class SyncFacade(_Core):
                     raise self._transport_error(op, exc) from exc
                 return self._finish(op, response)
             except ExchangeError as error:
-                delay = self._retry_delay(op, attempt, error)
-                if delay is None:
-                    raise
-                time.sleep(delay)
+                time.sleep(self._wait_before_retry(op, attempt, error))
                 attempt += 1
 
     def close(self) -> None:
@@ -389,51 +388,15 @@ class SyncFacade(_Core):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
 
-
-class AsyncFacade(_Core):
+class AsyncFacade(_Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """Base of the asynchronous venue clients. Use ``async with`` to close connections."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-        retry: RetryPolicy | bool = True,
-        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        on_warning: Callable[[ExchangeWarning], None] | None = None,
-        **auth_options: Any,
-    ) -> None:
-        super().__init__(
-            api_key,
-            api_secret,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            rate_limit=rate_limit,
-            on_warning=on_warning,
-            **auth_options,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": _USER_AGENT},
-            verify=_default_tls() if transport is None else True,
-        )
+    def _new_client(self, **options: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**options)
 
     async def _acall(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        try:
-            request = self._http.build_request(**self._request_arguments(op, args, self._http))
-        except _UNSENDABLE as exc:
-            raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
-        auth = self._auth if op.private else None
+        request, auth = self._prepare(op, args)
         attempt = 0
         while True:
             try:
@@ -445,10 +408,7 @@ class AsyncFacade(_Core):
                     raise self._transport_error(op, exc) from exc
                 return self._finish(op, response)
             except ExchangeError as error:
-                delay = self._retry_delay(op, attempt, error)
-                if delay is None:
-                    raise
-                await asyncio.sleep(delay)
+                await asyncio.sleep(self._wait_before_retry(op, attempt, error))
                 attempt += 1
 
     async def aclose(self) -> None:
@@ -461,6 +421,3 @@ class AsyncFacade(_Core):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
