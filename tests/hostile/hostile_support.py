@@ -170,29 +170,23 @@ class MockVenue:
         self.requests.clear()
         self.respond = None
 
-    def sync_client(self, venue: Venue, retry: RetryPolicy | bool = False) -> SyncFacade:
+    def _options(self, venue: Venue, retry: RetryPolicy | bool) -> dict[str, Any]:
         key, secret = FAKE_KEYS[venue.key]
-        return venue.sync_class(
-            key,
-            secret,
-            base_url=BASE_URL,
-            transport=self.transport,
-            retry=retry,
-            rate_limit=False,
-            on_warning=self.warnings.append,
-        )
+        return {
+            "api_key": key,
+            "api_secret": secret,
+            "base_url": BASE_URL,
+            "transport": self.transport,
+            "retry": retry,
+            "rate_limit": False,
+            "on_warning": self.warnings.append,
+        }
+
+    def sync_client(self, venue: Venue, retry: RetryPolicy | bool = False) -> SyncFacade:
+        return venue.sync_class(**self._options(venue, retry))
 
     def async_client(self, venue: Venue) -> AsyncFacade:
-        key, secret = FAKE_KEYS[venue.key]
-        return venue.async_class(
-            key,
-            secret,
-            base_url=BASE_URL,
-            transport=self.transport,
-            retry=False,
-            rate_limit=False,
-            on_warning=self.warnings.append,
-        )
+        return venue.async_class(**self._options(venue, retry=False))
 
 
 # --------------------------------------------------------------------------- arguments

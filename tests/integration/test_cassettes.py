@@ -33,7 +33,6 @@ from exchange_clients import (
     ExchangeError,
     ExchangeWarning,
     InsufficientFunds,
-    InvalidArguments,
     InvalidNonce,
     OrderNotFound,
     OrderRejected,

@@ -293,20 +293,15 @@ def test_bitflyer_sign_is_hex_hmac_sha256_of_timestamp_method_path_body(method: 
 # --- Kraken Spot auth end to end -----------------------------------------------------------
 
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])
+# The order of vector S-1, as fields (the auth adds the nonce).
+S1_FIELDS = {"ordertype": "limit", "pair": "XBTUSD", "price": "37500", "type": "buy", "volume": "1.25"}
 
 
 @MODES
 def test_spot_auth_puts_nonce_first_in_a_form_body_and_reproduces_s1(mode: str) -> None:
     auth = KrakenSpotAuth(API_KEY, SPOT_SECRET, nonce=_fixed_nonce(SPOT_NONCE))
-    fields = {
-        "ordertype": "limit",
-        "pair": "XBTUSD",
-        "price": "37500",
-        "type": "buy",
-        "volume": "1.25",
-    }
 
-    received = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, data=fields)
+    received = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, data=S1_FIELDS)
 
     assert received.content == S1_BODY
     assert received.headers["API-Sign"] == S1_SIGN
@@ -315,15 +310,8 @@ def test_spot_auth_puts_nonce_first_in_a_form_body_and_reproduces_s1(mode: str) 
 @MODES
 def test_spot_auth_puts_a_string_nonce_first_in_a_json_body(mode: str) -> None:
     auth = KrakenSpotAuth(API_KEY, SPOT_SECRET, nonce=_fixed_nonce(SPOT_NONCE))
-    fields = {
-        "ordertype": "limit",
-        "pair": "XBTUSD",
-        "price": "37500",
-        "type": "buy",
-        "volume": "1.25",
-    }
 
-    received = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, json=fields)
+    received = _send(mode, auth, _assert_spot_signed, "POST", SPOT_URL, json=S1_FIELDS)
 
     assert received.content == ADD_ORDER_COMPACT_JSON
     assert received.headers["API-Sign"] == ADD_ORDER_COMPACT_JSON_SIGN
