@@ -56,7 +56,7 @@ def _datetimes_on_python_310() -> None:
     def get_imports(self: DateTimeProperty, *, prefix: str) -> set[str]:
         return original_imports(self, prefix=prefix) | {f"from {prefix}types import parse_datetime"}
 
-    DateTimeProperty.get_imports = get_imports  # type: ignore[method-assign,assignment]
+    DateTimeProperty.get_imports = get_imports  # type: ignore[method-assign]
 
 
 def run_generator(spec: Path, output: Path, config: Path) -> None:
@@ -87,9 +87,10 @@ def run_generator(spec: Path, output: Path, config: Path) -> None:
 def _parameters(spec: dict[str, Any], item: dict[str, Any], operation: dict[str, Any]) -> set[tuple[str, str]]:
     """(location, name) of the operation's query and header parameters, path-level ones included."""
     found = set()
-    for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
-        if "$ref" in parameter:
-            parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+    for declared in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        parameter = (
+            spec["components"]["parameters"][declared["$ref"].rsplit("/", 1)[1]] if "$ref" in declared else declared
+        )
         if parameter["in"] in ("query", "header"):
             found.add((parameter["in"], parameter["name"]))
     return found
