@@ -143,16 +143,21 @@ def _loads(text: str) -> Any:
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:
-    """Seconds to wait, from ``Retry-After`` (seconds or HTTP-date) or Kraken's ``rate-limit-reset`` (seconds)."""
+    """Seconds to wait, from ``Retry-After`` (seconds or HTTP-date), Kraken's ``rate-limit-reset`` (seconds) or
+    bitFlyer's ``X-RateLimit-Reset`` (the Unix time the window resets)."""
+    now = time.time() if now is None else now
     retry_after = response.headers.get("Retry-After")
     if retry_after is not None:
         seconds = _seconds(retry_after)
         if seconds is None:
-            seconds = _seconds_until_date(retry_after, time.time() if now is None else now)
+            seconds = _seconds_until_date(retry_after, now)
         if seconds is not None:
             return seconds
     reset = response.headers.get("rate-limit-reset")
-    return None if reset is None else _seconds(reset)
+    if reset is not None:
+        return _seconds(reset)
+    reset_at = _seconds(response.headers.get("X-RateLimit-Reset", ""))
+    return None if reset_at is None else max(0.0, reset_at - now)
 
 
 def _status_error(response: httpx.Response, ctx: CallContext, message: str) -> ExchangeError:

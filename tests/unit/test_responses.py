@@ -310,3 +310,10 @@ def test_make_error_reads_retry_after_only_when_none_was_given() -> None:
 def test_call_context_never_keeps_a_query_string() -> None:
     ctx = CallContext(venue="bitFlyer", method="GET", path="/v1/me/getchildorders?product_code=BTC_JPY")
     assert ctx.path == "/v1/me/getchildorders"
+
+
+def test_bitflyer_rate_limit_reset_time_becomes_seconds_to_wait() -> None:
+    response = httpx.Response(429, headers={"X-RateLimit-Reset": "1700000030"})
+    assert retry_after_seconds(response, now=1_700_000_000.0) == 30.0
+    past = httpx.Response(429, headers={"X-RateLimit-Reset": "1699999990"})
+    assert retry_after_seconds(past, now=1_700_000_000.0) == 0.0
