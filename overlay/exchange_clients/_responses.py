@@ -36,6 +36,7 @@ __all__ = [
     "error_class_for_status",
     "error_context",
     "make_error",
+    "media_type",
     "raise_for_http_status",
     "retry_after_seconds",
 ]
@@ -125,7 +126,7 @@ def decode_json(response: httpx.Response, ctx: CallContext) -> Any:
         # NaN and Infinity become Decimals too, so every non-integer number has one type.
         return _loads(text)
     except json.JSONDecodeError as exc:
-        if _media_type(response) == "text/html":
+        if media_type(response) == "text/html":
             raise _undecodable(response, ctx, _describe_html(body)) from None
         reason = f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (of {len(text)} chars)"
         raise _undecodable(response, ctx, reason) from None
@@ -191,7 +192,8 @@ def _html_title(body: bytes) -> str:
     return " ".join(html.unescape(head[start:end].decode("utf-8", "replace")).split())
 
 
-def _media_type(response: httpx.Response) -> str:
+def media_type(response: httpx.Response) -> str:
+    """The Content-Type without parameters, lower-cased (``application/json``)."""
     content_type: str = response.headers.get("Content-Type", "")
     return content_type.partition(";")[0].strip().lower()
 

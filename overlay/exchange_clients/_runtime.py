@@ -28,7 +28,7 @@ from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import BucketRule, RateLimiter
-from exchange_clients._responses import CallContext, decode_json, error_context, raise_for_http_status
+from exchange_clients._responses import CallContext, decode_json, error_context, media_type, raise_for_http_status
 from exchange_clients._retry import NO_RETRY, RetryPolicy
 from exchange_clients.errors import (
     AuthenticationError,
@@ -188,7 +188,6 @@ class _Core(Generic[_Client, _Transport]):
             verify=_default_tls() if transport is None else True,
         )
         self._base_url = (base_url or profile.default_base_url).rstrip("/")
-        self._timeout = timeout
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
         self._on_warning = on_warning or _warn
         if api_key is None and api_secret is None:
@@ -298,7 +297,7 @@ class _Core(Generic[_Client, _Transport]):
         ctx = self._context(op)
         if response.is_success and not response.content and op.empty_success:
             return None
-        if not op.json_success and response.is_success and _media_type(response) not in _JSON_OR_HTML:
+        if not op.json_success and response.is_success and media_type(response) not in _JSON_OR_HTML:
             return self._parse(op, response, None, ctx)
         payload = decode_json(response, ctx)
         for text in self.profile.check_envelope(payload, response, ctx):
@@ -344,11 +343,6 @@ class _Core(Generic[_Client, _Transport]):
 
 
 _JSON_OR_HTML = ("application/json", "text/html")
-
-
-def _media_type(response: httpx.Response) -> str:
-    content_type: str = response.headers.get("Content-Type", "")
-    return content_type.partition(";")[0].strip().lower()
 
 
 def _warn(warning: ExchangeWarning) -> None:

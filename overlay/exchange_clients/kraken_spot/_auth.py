@@ -67,7 +67,7 @@ class KrakenSpotAuth(httpx.Auth):
         nonce = str(self._nonce())
         otp = self._otp() if self._otp is not None else None
         content_type, body = _body_with_nonce(request, nonce, otp)
-        signed = _rebuild(request, content_type, body)
+        signed = _replace_body(request, content_type, body)
         uri_path = request.url.raw_path.decode("ascii")
         signed.headers["API-Key"] = self._api_key.reveal()
         signed.headers["API-Sign"] = _sign_with_key(self._key.reveal(), uri_path, nonce, body)
@@ -158,7 +158,7 @@ def _skip_whitespace(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def _rebuild(request: httpx.Request, content_type: str, body: bytes) -> httpx.Request:
+def _replace_body(request: httpx.Request, content_type: str, body: bytes) -> httpx.Request:
     """The request with ``body`` as its content, in place.
 
     Building a new ``httpx.Request`` is the public way, but it costs about three times the signature itself on
