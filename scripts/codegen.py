@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from _pipeline import GENERATED, ROOT, SPECS, Package, PipelineError, load_packages, load_yaml, run_step
 from surface import NO_PARSER, read_endpoints
@@ -44,6 +44,73 @@ def _decimal_numbers() -> None:
     FloatProperty._json_type_string = "Decimal"
     FloatProperty.convert_value = classmethod(convert_value)  # type: ignore[method-assign,assignment]
     FloatProperty.get_imports = get_imports  # type: ignore[method-assign,assignment]
+
+
+def _decimal_strings() -> None:
+    """``type: string, format: decimal`` (set by our fixes on Kraken Spot's amounts) becomes ``Decimal`` in Python and
+    plain-notation text on the wire (decimal_string_property.py.jinja)."""
+    from openapi_python_client.parser import properties
+    from openapi_python_client.parser.properties.float import FloatProperty
+    from openapi_python_client.strings import PythonIdentifier
+
+    class DecimalStringProperty(FloatProperty):
+        template: ClassVar[str] = "decimal_string_property.py.jinja"
+        _json_type_string: ClassVar[str] = "str"
+
+        def get_imports(self, *, prefix: str) -> set[str]:
+            return super().get_imports(prefix=prefix) | {f"from {prefix}types import read_decimal_string"}
+
+    original = properties._string_based_property
+
+    def string_based_property(name: Any, required: bool, data: Any, config: Any) -> Any:
+        if data.schema_format != "decimal":
+            return original(name, required, data, config)
+        return DecimalStringProperty.build(
+            name=name,
+            required=required,
+            default=data.default,
+            python_name=PythonIdentifier(value=name, prefix=config.field_prefix),
+            description=data.description,
+            example=data.example,
+        )
+
+    properties._string_based_property = string_based_property
+    DecimalStringProperty.kind = "decimal_string"  # type: ignore[attr-defined]
+
+
+def _union_imports() -> None:
+    """A union reads its members through the package's ``strict``/``closest`` (union_property.py.jinja), also where
+    an endpoint parses its answer; ruff's post-hook drops what a module does not use."""
+    from openapi_python_client.parser.properties.union import UnionProperty
+
+    original = UnionProperty.get_imports
+
+    def get_imports(self: UnionProperty, *, prefix: str) -> set[str]:
+        return original(self, prefix=prefix) | {f"from {prefix}types import FIELD_ERRORS, closest, strict"}
+
+    UnionProperty.get_imports = get_imports  # type: ignore[method-assign]
+
+
+# Each property class's kind, as the templates name it (read_macros.py.jinja picks how to read a field by it).
+_KINDS = {
+    "StringProperty": "str", "IntProperty": "int", "FloatProperty": "decimal", "BooleanProperty": "bool",
+    "AnyProperty": "any", "NoneProperty": "none", "ModelProperty": "model", "EnumProperty": "enum",
+    "LiteralEnumProperty": "literal_enum", "ListProperty": "list", "UnionProperty": "union",
+    "DateTimeProperty": "datetime", "DateProperty": "date", "UuidProperty": "uuid", "ConstProperty": "const",
+    "FileProperty": "file",
+}  # fmt: skip
+
+
+def _property_kinds() -> None:
+    """Give every property class of the generator its ``kind``; a class we do not know fails the build."""
+    import typing
+
+    from openapi_python_client.parser.properties.property import Property
+
+    for cls in typing.get_args(Property):
+        if cls.__name__ not in _KINDS:
+            raise PipelineError(f"openapi-python-client has a property class we do not know: {cls.__name__}")
+        cls.kind = _KINDS[cls.__name__]
 
 
 def _datetimes_on_python_310() -> None:
@@ -140,6 +207,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--output-root", type=Path, default=GENERATED)
     args = parser.parse_args(argv)
     _decimal_numbers()
+    _property_kinds()
+    _decimal_strings()
+    _union_imports()
     _datetimes_on_python_310()
     lines = []
     for package in load_packages():

@@ -17,6 +17,7 @@ from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
     ExchangeWarning,
+    FundsRejected,
     InsufficientFunds,
     InvalidArguments,
     InvalidNonce,
@@ -27,9 +28,11 @@ from exchange_clients.errors import (
     PermissionDenied,
     RateLimited,
     RequestTimeout,
+    SchemaDrift,
     ServiceUnavailable,
     TransportError,
     UnexpectedResponse,
+    UnknownOrderStatus,
 )
 from exchange_clients.kraken_futures import AsyncKrakenFutures, KrakenFutures, KrakenFuturesAuth
 from exchange_clients.kraken_spot import AsyncKrakenSpot, KrakenSpot, KrakenSpotAuth
@@ -46,6 +49,7 @@ __all__ = [
     "BitflyerAuth",
     "ExchangeError",
     "ExchangeWarning",
+    "FundsRejected",
     "InsufficientFunds",
     "InvalidArguments",
     "InvalidNonce",
@@ -61,8 +65,10 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "RetryPolicy",
+    "SchemaDrift",
     "ServiceUnavailable",
     "TransportError",
     "UnexpectedResponse",
+    "UnknownOrderStatus",
     "to_json",
 ]

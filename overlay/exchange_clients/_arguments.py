@@ -167,14 +167,39 @@ def _conform_class(value: Any, annotation: type) -> Any:
         return value
     if annotation is datetime.date and isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    if isinstance(value, Mapping) and attrs.has(annotation) and hasattr(annotation, "from_dict"):
-        try:
-            value = annotation.from_dict(value)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise Mismatch(f"is not a valid {annotation.__name__}: {type(exc).__name__}: {exc}") from None
+    # A model of another class is refused, even one that is a Mapping (pair -> ticker): it is not data the user wrote.
+    if (
+        isinstance(value, Mapping)
+        and not attrs.has(type(value))
+        and attrs.has(annotation)
+        and hasattr(annotation, "from_dict")
+    ):
+        return _strict_from_dict(annotation, value)
     if isinstance(value, annotation):
         return _conform_model(value) if attrs.has(annotation) else value
     raise Mismatch(f"must be {annotation.__name__}, got {type(value).__name__}")
+
+
+def _strict_from_dict(model: type, value: Mapping[str, Any]) -> Any:
+    """``model.from_dict(value)``, refused where it differs from the schema: generated models read answers tolerantly
+    (a missing field stays unset, a retyped one is kept), but what we send must be exactly what the venue documents."""
+    drifts_var = _package_types(model).DRIFTS
+    drifts: list[Any] = []
+    token = drifts_var.set(drifts)
+    try:
+        parsed = model.from_dict(value)  # type: ignore[attr-defined]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise Mismatch(f"is not a valid {model.__name__}: {type(exc).__name__}: {exc}") from None
+    finally:
+        drifts_var.reset(token)
+    parsed = _conform_model(parsed)  # first: its messages name the field and say what to pass instead
+    if drifts:
+        first = drifts[0]
+        where = "" if first.model == model.__name__ else f"{first.model}."
+        raise Mismatch(
+            f"is not a valid {model.__name__}: {where}{first.field} must be {first.expected}, got {first.found}"
+        )
+    return parsed
 
 
 def _conform_model(model: Any) -> Any:
@@ -185,6 +210,8 @@ def _conform_model(model: Any) -> Any:
     for name, annotation in _model_hints(model_type).items():
         value = getattr(model, name)
         if isinstance(value, unset_type):
+            if not _may_be_unset(annotation, unset_type):
+                raise Mismatch(f"field {name!r} is required")
             continue
         try:
             conformed = _conform(value, annotation, unset_type)
@@ -229,10 +256,17 @@ def _model_hints(cls: type) -> dict[str, Any]:
 
 
 @cache
+def _package_types(cls: type) -> Any:
+    return importlib.import_module(f"{cls.__module__.split('.', 1)[0]}.types")
+
+
 def _package_unset(cls: type) -> type:
-    package = cls.__module__.split(".", 1)[0]
-    unset: type = importlib.import_module(f"{package}.types").Unset
+    unset: type = _package_types(cls).Unset
     return unset
+
+
+def _may_be_unset(annotation: Any, unset_type: type) -> bool:
+    return annotation is unset_type or unset_type in typing.get_args(annotation)
 
 
 def _conform_enum(value: Any, annotation: type[enum.Enum]) -> enum.Enum:

@@ -22,6 +22,7 @@ import httpx
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
+    ExchangeWarning,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -36,6 +37,7 @@ __all__ = [
     "error_class_for_status",
     "error_context",
     "make_error",
+    "make_warning",
     "media_type",
     "raise_for_http_status",
     "retry_after_seconds",
@@ -87,6 +89,13 @@ def make_error(
     if issubclass(cls, RateLimited) and context.get("retry_after") is None:
         context["retry_after"] = retry_after_seconds(response)
     return cls(message, **context)
+
+
+def make_warning(
+    cls: type[ExchangeWarning], message: str, response: httpx.Response, ctx: CallContext, **fields: Any
+) -> ExchangeWarning:
+    """``cls(message)`` located at this response, for the client's ``on_warning``."""
+    return cls(message, **(error_context(response, ctx) | fields))
 
 
 def error_class_for_status(status: int) -> type[ExchangeError]:

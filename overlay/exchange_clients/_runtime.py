@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import logging
 import os
 import time
 import typing
@@ -28,7 +29,14 @@ from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import BucketRule, RateLimiter
-from exchange_clients._responses import CallContext, decode_json, error_context, media_type, raise_for_http_status
+from exchange_clients._responses import (
+    CallContext,
+    decode_json,
+    error_context,
+    make_warning,
+    media_type,
+    raise_for_http_status,
+)
 from exchange_clients._retry import NO_RETRY, RetryPolicy
 from exchange_clients.errors import (
     AuthenticationError,
@@ -36,6 +44,7 @@ from exchange_clients.errors import (
     ExchangeWarning,
     MissingCredentials,
     RequestTimeout,
+    SchemaDrift,
     TransportError,
     UnexpectedResponse,
 )
@@ -48,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "Operation", "SyncFacade", "VenueProfile"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+_log = logging.getLogger("exchange_clients")
 _USER_AGENT = "exchange-clients/0.1 (+python-httpx)"
 # Exceptions generated from_dict code raises on a body that does not match its schema.
 _SCHEMA_MISMATCH = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
@@ -81,7 +91,7 @@ class VenueProfile:
     key_env: str
     secret_env: str
     make_auth: Callable[..., httpx.Auth]
-    check_envelope: Callable[[Any, httpx.Response, CallContext], list[str]]
+    check_envelope: Callable[[Any, httpx.Response, CallContext], list[ExchangeWarning]]
     rate_limits: Callable[[], tuple[BucketRule, ...]]
     auth_options: tuple[str, ...] = ()
 
@@ -124,6 +134,12 @@ def _signature(module_name: str) -> tuple[tuple[str, ...], dict[str, Any]]:
     parameters = inspect.signature(function).parameters.items()
     required = tuple(name for name, p in parameters if p.default is inspect.Parameter.empty)
     return required, typing.get_type_hints(function)
+
+
+@cache
+def _drifts_var(package: str) -> Any:
+    """The generated package's collector of schema drifts (``types.DRIFTS``, a ContextVar)."""
+    return _module(f"{package}.types").DRIFTS
 
 
 def _unset_type(package: str) -> type:
@@ -190,6 +206,7 @@ class _Core(Generic[_Client, _Transport]):
         self._base_url = (base_url or profile.default_base_url).rstrip("/")
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
         self._on_warning = on_warning or _warn
+        self._reported_drifts: set[tuple[str, str, str, str]] = set()
         if api_key is None and api_secret is None:
             api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
         self._auth = self._make_auth(api_key, api_secret, auth_options)
@@ -300,24 +317,33 @@ class _Core(Generic[_Client, _Transport]):
         if not op.json_success and response.is_success and media_type(response) not in _JSON_OR_HTML:
             return self._parse(op, response, None, ctx)
         payload = decode_json(response, ctx)
-        for text in self.profile.check_envelope(payload, response, ctx):
-            detail = text.partition(":")[2].strip() or None
-            self._on_warning(ExchangeWarning(text, code=text, venue_message=detail, **error_context(response, ctx)))
+        warnings = self.profile.check_envelope(payload, response, ctx)
         raise_for_http_status(response, ctx)
-        parsed = self._parse(op, response, payload, ctx)
-        field = op.unwrap
-        if field is None:
-            return parsed
-        result = getattr(parsed, field, None)
-        if result is None or type(result).__name__ == "Unset":
-            raise UnexpectedResponse(
-                f"the success envelope has no {field!r}",
-                **error_context(response, ctx),
-            )
+        parsed = self._parse(op, response, payload, ctx, warnings)
+        result = parsed if op.unwrap is None else self._unwrap(op.unwrap, parsed, response, ctx)
+        if warnings:
+            self._deliver(op, warnings)
         return result
 
-    def _parse(self, op: Operation, response: httpx.Response, payload: Any, ctx: CallContext) -> Any:
+    def _unwrap(self, field: str, parsed: Any, response: httpx.Response, ctx: CallContext) -> Any:
+        result = getattr(parsed, field, None)
+        if result is None or isinstance(result, _unset_type(self.profile.package)):
+            raise UnexpectedResponse(f"the success envelope has no {field!r}", **error_context(response, ctx))
+        return result
+
+    def _parse(
+        self,
+        op: Operation,
+        response: httpx.Response,
+        payload: Any,
+        ctx: CallContext,
+        warnings: list[ExchangeWarning] | None = None,
+    ) -> Any:
+        """The generated ``_parse_response``, reading tolerantly; each new drift from the schema joins ``warnings``."""
         parse = _module(op.module)._parse_response
+        drifts_var = _drifts_var(self.profile.package)
+        drifts: list[Any] = []
+        token = drifts_var.set(drifts)
         try:
             parsed = parse(client=_PARSE_CLIENT, response=_Decoded(response, payload))
         except _SCHEMA_MISMATCH as exc:
@@ -325,12 +351,56 @@ class _Core(Generic[_Client, _Transport]):
                 f"the response does not match the documented schema ({type(exc).__name__}: {exc})",
                 **error_context(response, ctx),
             ) from exc
+        finally:
+            drifts_var.reset(token)
         if parsed is None and not op.empty_success:
             raise UnexpectedResponse(
                 f"HTTP {response.status_code} is not a documented answer",
                 **error_context(response, ctx),
             )
+        if drifts and warnings is not None:
+            warnings += self._new_drifts(op, drifts, response, ctx)
         return parsed
+
+    def _new_drifts(
+        self, op: Operation, drifts: list[Any], response: httpx.Response, ctx: CallContext
+    ) -> list[ExchangeWarning]:
+        """A ``SchemaDrift`` for each drift this client has not reported yet (once per operation and place)."""
+        new = []
+        for drift in drifts:
+            place = f"{drift.model}.{drift.field}" if drift.field else drift.model
+            key = (op.name, place, drift.expected, drift.found)
+            if key in self._reported_drifts:
+                continue
+            self._reported_drifts.add(key)
+            outcome = "left unset" if drift.found.startswith("nothing") else "read as sent"
+            new.append(
+                make_warning(
+                    SchemaDrift,
+                    f"{op.name}: {place} should be {drift.expected}, got {drift.found} ({outcome})",
+                    response,
+                    ctx,
+                    operation=op.name,
+                    field=place,
+                    expected=drift.expected,
+                    found=drift.found,
+                )
+            )
+        return new
+
+    def _deliver(self, op: Operation, warnings: list[ExchangeWarning]) -> None:
+        """Hand each warning to ``on_warning`` once the result is known.
+
+        A handler that raises (``python -W error`` makes the default one raise) fails a read, as asked; for a write
+        the error is logged and the result still returned: an order placed must never be lost to a warning.
+        """
+        for warning in warnings:
+            try:
+                self._on_warning(warning)
+            except Exception:
+                if op.read:
+                    raise
+                _log.exception("on_warning raised for %s; the result of this write is returned anyway", warning)
 
     def _transport_error(self, op: Operation, exc: httpx.HTTPError) -> ExchangeError:
         kind = RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError

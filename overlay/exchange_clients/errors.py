@@ -14,6 +14,7 @@ __all__ = [
     "AuthenticationError",
     "ExchangeError",
     "ExchangeWarning",
+    "FundsRejected",
     "InsufficientFunds",
     "InvalidArguments",
     "InvalidNonce",
@@ -24,9 +25,11 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RequestTimeout",
+    "SchemaDrift",
     "ServiceUnavailable",
     "TransportError",
     "UnexpectedResponse",
+    "UnknownOrderStatus",
 ]
 
 
@@ -81,7 +84,39 @@ class ExchangeError(_VenueContext):
 
 
 class ExchangeWarning(_VenueContext, UserWarning):
-    """A venue's warning that came with a usable result (Kraken Spot ``W…`` entries)."""
+    """Something the caller should know about a call that still returned its result: a venue's warning (Kraken Spot
+    ``W…`` entries) or one of the subclasses below. Delivered through the client's ``on_warning``."""
+
+
+class SchemaDrift(ExchangeWarning):
+    """The answer differed from the documented schema, and was read anyway.
+
+    ``operation`` names the facade method, ``field`` the place (``Model.field``, ``[]`` for list items, ``*`` for map
+    entries), ``expected`` what the schema documents and ``found`` what came. A missing field is left unset; a number
+    sent as a string (or the reverse) is converted exactly; anything else keeps the value as the venue sent it. Each
+    drift is reported once per client. Turn them into errors with a warnings filter
+    (``warnings.simplefilter("error", SchemaDrift)``) or an ``on_warning`` that raises.
+    """
+
+    _extra_fields = ("operation", "field", "expected", "found")
+
+    def __init__(self, message: str, *, operation: str, field: str, expected: str, found: str, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.operation = operation
+        self.field = field
+        self.expected = expected
+        self.found = found
+
+
+class UnknownOrderStatus(ExchangeWarning):
+    """An order operation answered with a status the library does not know. The result is returned: an unknown
+    status is never reported as a rejection. ``order_status`` is the venue's value, ``code`` the status field."""
+
+    _extra_fields = ("order_status",)
+
+    def __init__(self, message: str, *, order_status: str, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.order_status = order_status
 
 
 class AuthenticationError(ExchangeError):
@@ -138,6 +173,11 @@ class OrderRejected(ExchangeError):
         super().__init__(message, **context)
         self.order_status = order_status
         self.statuses = tuple(statuses)
+
+
+class FundsRejected(OrderRejected, InsufficientFunds):
+    """An order operation the venue did not perform because the balance or margin is too low (Kraken Futures
+    ``insufficientAvailableFunds``): caught by ``except InsufficientFunds`` as on every venue."""
 
 
 class NotFound(ExchangeError):

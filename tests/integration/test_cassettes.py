@@ -32,10 +32,10 @@ from exchange_clients import (
     AuthenticationError,
     ExchangeError,
     ExchangeWarning,
+    FundsRejected,
     InsufficientFunds,
     InvalidNonce,
     OrderNotFound,
-    OrderRejected,
     RateLimited,
     ServiceUnavailable,
     UnexpectedResponse,
@@ -257,7 +257,7 @@ EXPECTED_SCENARIOS: dict[tuple[str, str], Expected] = {
     ),
     ("kraken_spot", "spot_warning"): Expected(None, 200),
     ("kraken_futures", "futures_send_rejected"): Expected(
-        OrderRejected, 200, "insufficientAvailableFunds", order_status="insufficientAvailableFunds"
+        FundsRejected, 200, "insufficientAvailableFunds", order_status="insufficientAvailableFunds"
     ),
     ("kraken_futures", "futures_cancel_not_found"): Expected(OrderNotFound, 200, "notFound", order_status="notFound"),
     ("kraken_futures", "futures_errors_500"): Expected(InsufficientFunds, 500, 92, "INSUFFICIENT_MARGIN"),

@@ -14,6 +14,7 @@ from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
     ExchangeWarning,
+    FundsRejected,
     InsufficientFunds,
     InvalidArguments,
     InvalidNonce,
@@ -24,9 +25,11 @@ from exchange_clients.errors import (
     PermissionDenied,
     RateLimited,
     RequestTimeout,
+    SchemaDrift,
     ServiceUnavailable,
     TransportError,
     UnexpectedResponse,
+    UnknownOrderStatus,
 )
 
 BODY = b'{"error":["EOrder:Insufficient funds"],"secret-looking-marker":"BODY-ONLY-7f3a"}'
@@ -50,12 +53,14 @@ ALL_ERRORS = [
     InvalidArguments,
     OrderRejected,
     OrderNotFound,
+    FundsRejected,
     NotFound,
     ServiceUnavailable,
     TransportError,
     RequestTimeout,
     UnexpectedResponse,
 ]
+ALL_WARNINGS = [ExchangeWarning, SchemaDrift, UnknownOrderStatus]
 
 
 @pytest.mark.parametrize(
@@ -72,12 +77,16 @@ ALL_ERRORS = [
         (OrderRejected, ExchangeError),
         (OrderNotFound, OrderRejected),
         (OrderNotFound, NotFound),
+        (FundsRejected, OrderRejected),
+        (FundsRejected, InsufficientFunds),
         (NotFound, ExchangeError),
         (ServiceUnavailable, ExchangeError),
         (TransportError, ExchangeError),
         (RequestTimeout, TransportError),
         (UnexpectedResponse, ExchangeError),
         (ExchangeWarning, UserWarning),
+        (SchemaDrift, ExchangeWarning),
+        (UnknownOrderStatus, ExchangeWarning),
     ],
 )
 def test_tree_classifies_errors_by_meaning(cls: type[Exception], parent: type[Exception]) -> None:
@@ -95,7 +104,7 @@ def test_all_exports_every_public_class_of_the_module() -> None:
         for name, value in vars(errors).items()
         if inspect.isclass(value) and value.__module__ == errors.__name__ and not name.startswith("_")
     }
-    assert set(errors.__all__) == defined_here == {cls.__name__ for cls in [*ALL_ERRORS, ExchangeWarning]}
+    assert set(errors.__all__) == defined_here == {cls.__name__ for cls in [*ALL_ERRORS, *ALL_WARNINGS]}
 
 
 @pytest.mark.parametrize("cls", [*ALL_ERRORS, ExchangeWarning])

@@ -15,6 +15,7 @@ from exchange_clients._responses import CallContext, error_class_for_status, mak
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
+    ExchangeWarning,
     InsufficientFunds,
     InvalidArguments,
     NotFound,
@@ -62,7 +63,7 @@ BITFLYER_ERRORS: Final[_ErrorTable] = {
 _NO_ROUTE = "no http resource was found"
 
 
-def check_envelope(payload: Any, response: httpx.Response, ctx: CallContext) -> list[str]:
+def check_envelope(payload: Any, response: httpx.Response, ctx: CallContext) -> list[ExchangeWarning]:
     """Raise the typed error for a negative ``status`` or an ASP.NET error body; bitFlyer has no warnings."""
     if not isinstance(payload, dict):
         return []

@@ -13,10 +13,11 @@ from typing import Any, Final
 
 import httpx
 
-from exchange_clients._responses import CallContext, make_error
+from exchange_clients._responses import CallContext, make_error, make_warning
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
+    ExchangeWarning,
     InsufficientFunds,
     InvalidArguments,
     InvalidNonce,
@@ -86,8 +87,8 @@ _BROAD: Final = sorted(
 )
 
 
-def check_envelope(payload: Any, response: httpx.Response, ctx: CallContext) -> list[str]:
-    """Raise the typed error for an ``E…`` entry; otherwise return the ``W…`` warnings.
+def check_envelope(payload: Any, response: httpx.Response, ctx: CallContext) -> list[ExchangeWarning]:
+    """Raise the typed error for an ``E…`` entry; otherwise return the ``W…`` entries as warnings.
 
     Payloads that are not an envelope at all pass untouched: the schema parse judges them.
     """
@@ -97,11 +98,21 @@ def check_envelope(payload: Any, response: httpx.Response, ctx: CallContext) -> 
     if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
         raise make_error(UnexpectedResponse, "'error' is not a list of strings", response, ctx)
     stripped = [entry.strip() for entry in entries if entry.strip()]
-    # Anything that is not a warning counts as an error: an unreadable severity must not pass as success.
-    errors = [entry for entry in stripped if not entry.startswith("W")]
+    # An entry of unreadable severity fails the call, unless a result came with it: then the venue did something,
+    # and saying it did not would be worse than a warning.
+    has_result = payload.get("result") is not None
+    errors = [entry for entry in stripped if entry.startswith("E") or not (entry.startswith("W") or has_result)]
     if errors:
         raise _error_for(_normalise(errors[0]), "; ".join(stripped), response, ctx)
-    return stripped
+    return [
+        make_warning(ExchangeWarning, entry, response, ctx, code=entry, venue_message=_detail(entry))
+        for entry in stripped
+    ]
+
+
+def _detail(entry: str) -> str | None:
+    """``"WGeneral:Deprecated call: use BalanceEx"`` -> ``"Deprecated call: use BalanceEx"``."""
+    return entry.partition(":")[2].strip() or None
 
 
 def _normalise(entry: str) -> list[str]:
