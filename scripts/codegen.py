@@ -46,9 +46,12 @@ def _decimal_numbers() -> None:
     FloatProperty.get_imports = get_imports  # type: ignore[method-assign,assignment]
 
 
+_DECIMAL_FORMATS = ("decimal", "big-decimal")  # ours (Kraken Spot's amounts, by fix) and upstream's (Kraken Futures)
+
+
 def _decimal_strings() -> None:
-    """``type: string, format: decimal`` (set by our fixes on Kraken Spot's amounts) becomes ``Decimal`` in Python and
-    plain-notation text on the wire (decimal_string_property.py.jinja)."""
+    """``type: string, format: decimal`` (or ``big-decimal``) becomes ``Decimal`` in Python and plain-notation text on
+    the wire (decimal_string_property.py.jinja)."""
     from openapi_python_client.parser import properties
     from openapi_python_client.parser.properties.float import FloatProperty
     from openapi_python_client.strings import PythonIdentifier
@@ -63,7 +66,7 @@ def _decimal_strings() -> None:
     original = properties._string_based_property
 
     def string_based_property(name: Any, required: bool, data: Any, config: Any) -> Any:
-        if data.schema_format != "decimal":
+        if data.schema_format not in _DECIMAL_FORMATS:
             return original(name, required, data, config)
         return DecimalStringProperty.build(
             name=name,
@@ -78,15 +81,63 @@ def _decimal_strings() -> None:
     DecimalStringProperty.kind = "decimal_string"  # type: ignore[attr-defined]
 
 
+# A field whose value real answers spell both ways (``x-also-sent-as: string`` on a number, ``number`` on a decimal
+# string, set by our fixes with the evidence): read either spelling exactly, without reporting a drift.
+_EITHER_KIND = {"int": "int_either", "decimal": "decimal_either", "decimal_string": "decimal_either"}
+
+
+def _either_spelling() -> None:
+    import attrs
+    from openapi_python_client.parser import properties
+    from openapi_python_client.parser.errors import PropertyError
+
+    original = properties.property_from_data
+    subclasses: dict[type, type] = {}
+
+    def property_from_data(*args: Any, **kwargs: Any) -> Any:
+        prop, schemas = original(*args, **kwargs)
+        data = kwargs.get("data", args[2] if len(args) > 2 else None)
+        also = (getattr(data, "model_extra", None) or {}).get("x-also-sent-as")
+        if also is None or isinstance(prop, PropertyError):
+            return prop, schemas
+        cls = type(prop)
+        kind = getattr(cls, "kind", None)
+        if kind not in _EITHER_KIND:
+            raise PipelineError(f"x-also-sent-as is for integers and decimals, not {kind} (property {prop.name})")
+        # Written back (to_dict) as a JSON number: either spelling is what the venue sends.
+        members = {
+            "kind": _EITHER_KIND[kind],
+            "template": "int_property.py.jinja" if kind == "int" else "float_property.py.jinja",
+        }
+        either = subclasses.setdefault(cls, type(f"Either{cls.__name__}", (cls,), members))
+        fields = {field.alias: getattr(prop, field.name) for field in attrs.fields(cls) if field.init}
+        return either(**fields), schemas
+
+    properties.property_from_data = property_from_data
+
+
+def _unknown_keys_kept() -> None:
+    """``additionalProperties: false`` still keeps unknown keys in ``additional_properties``: a key the venue adds must
+    not vanish from an answer, and weighing union members (``one_of``) needs to see it."""
+    from openapi_python_client.parser.properties import model_property
+
+    original = model_property._get_additional_properties
+
+    def get_additional_properties(*, schema_additional: Any, **kwargs: Any) -> Any:
+        return original(schema_additional=None if schema_additional is False else schema_additional, **kwargs)
+
+    model_property._get_additional_properties = get_additional_properties
+
+
 def _union_imports() -> None:
-    """A union reads its members through the package's ``strict``/``closest`` (union_property.py.jinja), also where
-    an endpoint parses its answer; ruff's post-hook drops what a module does not use."""
+    """A union weighs its model members with the package's ``one_of`` (union_property.py.jinja), also where an
+    endpoint parses its answer; ruff's post-hook drops what a module does not use."""
     from openapi_python_client.parser.properties.union import UnionProperty
 
     original = UnionProperty.get_imports
 
     def get_imports(self: UnionProperty, *, prefix: str) -> set[str]:
-        return original(self, prefix=prefix) | {f"from {prefix}types import FIELD_ERRORS, closest, strict"}
+        return original(self, prefix=prefix) | {f"from {prefix}types import FIELD_ERRORS, one_of"}
 
     UnionProperty.get_imports = get_imports  # type: ignore[method-assign]
 
@@ -209,6 +260,8 @@ def main(argv: list[str]) -> None:
     _decimal_numbers()
     _property_kinds()
     _decimal_strings()
+    _either_spelling()
+    _unknown_keys_kept()
     _union_imports()
     _datetimes_on_python_310()
     lines = []

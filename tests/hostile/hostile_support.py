@@ -170,7 +170,7 @@ class MockVenue:
         self.requests.clear()
         self.respond = None
 
-    def _options(self, venue: Venue, retry: RetryPolicy | bool) -> dict[str, Any]:
+    def options(self, venue: Venue, retry: RetryPolicy | bool = False) -> dict[str, Any]:
         key, secret = FAKE_KEYS[venue.key]
         return {
             "api_key": key,
@@ -183,10 +183,10 @@ class MockVenue:
         }
 
     def sync_client(self, venue: Venue, retry: RetryPolicy | bool = False) -> SyncFacade:
-        return venue.sync_class(**self._options(venue, retry))
+        return venue.sync_class(**self.options(venue, retry))
 
     def async_client(self, venue: Venue) -> AsyncFacade:
-        return venue.async_class(**self._options(venue, retry=False))
+        return venue.async_class(**self.options(venue, retry=False))
 
 
 # --------------------------------------------------------------------------- arguments
@@ -338,6 +338,7 @@ class Landmarks:
 
     objects: list[Path_] = field(default_factory=list)  # objects with declared properties and no typed extras
     enums: list[tuple[Path_, Any]] = field(default_factory=list)  # (where, replacement)
+    required: list[Path_] = field(default_factory=list)  # fields the schema requires, present in the answer
 
 
 def landmarks(spec: Spec, schema: Mapping[str, Any] | None, value: Any) -> Landmarks:
@@ -371,6 +372,7 @@ def _walk(spec: Spec, schema: Mapping[str, Any], value: Any, where: Path_, found
         typed_extras = isinstance(additional, Mapping) and bool(additional)
         if properties and not typed_extras:
             found.objects.append(where)
+        found.required += [(*where, key) for key in flat.get("required", ()) if key in value and key in properties]
         for key, item in value.items():
             sub = properties.get(key, additional if isinstance(additional, Mapping) else None)
             if isinstance(sub, Mapping):

@@ -28,8 +28,10 @@ from hostile_support import (
     Case,
     HostileAnswer,
     MockVenue,
+    Path_,
     case_ids,
     cases,
+    delete_at,
     encode_json,
     hostile_answers,
     landmarks,
@@ -41,7 +43,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exchange_clients import RetryPolicy
-from exchange_clients.errors import ExchangeError, TransportError, UnknownOrderStatus
+from exchange_clients.errors import ExchangeError, ExchangeWarning, SchemaDrift, TransportError, UnknownOrderStatus
 from exchange_clients.kraken_futures._envelope import FUTURES_ORDER_STATUS
 
 CASES = cases()
@@ -128,6 +130,35 @@ def test_unknown_fields_and_unknown_enum_values_in_a_documented_answer_still_par
     if enums:
         leaves = list(values_in(result))
         assert UNKNOWN_ENUM in leaves or UNKNOWN_INT_ENUM in leaves, "the unknown enum value was lost"
+
+
+def required_field_cases() -> list[Any]:
+    """(case, place) for every field the schema requires that the documented answer carries, one at a time."""
+    return [
+        pytest.param(case, where, id=f"{case.id}:{'.'.join(map(str, where))}")
+        for case in JSON_CASES
+        for where in landmarks(case.spec, case.answer.schema, case.answer.value).required
+        if where != (case.operation.unwrap,)  # without the envelope's result there is nothing to return
+    ]
+
+
+@pytest.mark.parametrize(("case", "where"), required_field_cases())
+def test_answer_missing_any_one_required_field_still_reads_and_reports_one_drift(case: Case, where: Path_) -> None:
+    value = delete_at(case.answer.value, where)
+    warnings: list[ExchangeWarning] = []
+    client = case.venue.sync_class(**{**VENUE.options(case.venue), "on_warning": warnings.append})
+    VENUE.answer(case.json_response(value))
+    result = getattr(client, case.name)(**minimal_arguments(case))
+    assert result is not None
+    drifts = [w for w in warnings if isinstance(w, SchemaDrift)]
+    if case.spec.is_valid(value, case.answer.schema):  # e.g. now a valid member of another oneOf branch
+        assert not drifts, [str(w) for w in drifts]
+        return
+    assert len(drifts) == 1, [str(w) for w in drifts]
+    (drift,) = drifts
+    assert drift.field.endswith(f".{where[-1]}")
+    assert drift.found == "nothing (field missing)"
+    assert drift.operation == case.name
 
 
 def order_status_cases() -> list[Case]:

@@ -104,16 +104,20 @@ def to_plain(value: Any) -> Any:
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# A decimal amount in text: some fields are read from either spelling (x-also-sent-as), so "1.5" and 1.5 compare equal.
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def normalize(value: Any) -> Any:
-    """Comparable form: numbers as ``Decimal``, date-times as instants (aware ones in UTC), deeply."""
+    """Comparable form: numbers and decimal text as ``Decimal``, date-times as instants (aware ones in UTC), deeply."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.timezone.utc) if value.tzinfo else value
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value):
+        return Decimal(value)
     if isinstance(value, str) and _DATE_TIME.match(value):
         try:
             return normalize(isoparse(value))

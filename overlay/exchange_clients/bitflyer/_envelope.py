@@ -55,6 +55,9 @@ BITFLYER_ERRORS: Final[_ErrorTable] = {
     },
     "broad": {
         "order not found": OrderNotFound,
+        # A key without the permission: status -500 (otherwise an authentication failure) with this message
+        # (../shared/realworld/bitflyer/error_permission_denied.json).
+        "permission denied": PermissionDenied,
     },
 }
 
