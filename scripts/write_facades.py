@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import enum
 import importlib
-import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from _operations import Method, Param, _lazy_models, api_prefixes, read_methods, server_path_of
 from _pipeline import GENERATED, ROOT, PipelineError, load_packages, load_yaml, run_step
 
 OUTPUT = ROOT / "overlay" / "exchange_clients" / "_facades"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_BUILTIN_NAMES = {"str", "int", "bool", "list", "dict", "None", "Any", "tuple", "float", "bytes"}
-_READ_PREFIXES = ("get_", "list_")
+_BUILTIN_NAMES = {"str", "int", "bool", "list", "dict", "None", "Any", "tuple", "float", "bytes", "Literal"}
 PROFILE_DOC = (
     "{venue} client ({kind}): one method per API operation, typed.\n\n"
     "    Credentials come from the arguments or the environment; public operations need none. See\n"
@@ -32,248 +29,60 @@ PROFILE_DOC = (
 )
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    annotation: str
-    required: bool
-    positional: bool
-
-
-@dataclass(frozen=True)
-class Method:
-    name: str
-    module: str
-    http_method: str
-    path: str
-    summary: str
-    details: str
-    params: tuple[Param, ...]
-    returns: str
-    private: bool
-    read: bool
-    empty_success: bool
-    json_success: bool
-    unwrap: str | None
-    imports: tuple[tuple[str, str], ...]
-
-
-def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
-    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-
-
-def _imports(package: str, tree: ast.Module) -> dict[str, str]:
-    """Name → the import line that binds it, from a generated module (relative imports made absolute)."""
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                found[alias.asname or alias.name] = f"import {alias.name}"
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            module = node.module
-            if node.level:
-                # ...models.x / ...types → <package>.models (the lazy package) / <package>.types
-                module = f"{package}.models" if module.startswith("models") else f"{package}.{module}"
-            for alias in node.names:
-                found[alias.asname or alias.name] = f"from {module} import {alias.name}"
-    return found
-
-
-def _lazy_models(package_dir: Path) -> dict[str, str]:
-    """Class name → module name, from the lazy ``models/__init__.py`` our template writes."""
-    tree = ast.parse((package_dir / "models" / "__init__.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "_LAZY":
-            mapping = ast.literal_eval(node.value) if node.value else {}
-            return dict(mapping)
-    raise PipelineError(f"{package_dir}/models/__init__.py has no _LAZY table (is the lazy template in use?)")
-
-
-def _success_type(parse: ast.FunctionDef) -> str:
-    """The type ``_parse_response`` returns for 2xx answers, read from its ``response_2xx`` assignments."""
-    nested = {n.name: n for n in ast.walk(parse) if isinstance(n, ast.FunctionDef) and n is not parse}
-    types: list[str] = []
-    for node in parse.body:
-        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
-            continue
-        status = node.test.comparators[0]
-        if not (isinstance(status, ast.Constant) and isinstance(status.value, int) and 200 <= status.value < 300):
-            continue
-        assigned = {
-            stmt.targets[0].id: stmt.value
-            for stmt in ast.walk(node)
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
-        }
-        name = f"response_{status.value}"
-        types.append(_value_type(assigned[name], assigned, nested))
-    if not types:
-        raise PipelineError(f"{parse.name}: no 2xx branch found")
-    unique = list(dict.fromkeys(types))
-    if "None" in unique and len(unique) > 1:
-        unique = [t for t in unique if t != "None"] + ["None"]
-    return " | ".join(unique)
-
-
-def _value_type(value: ast.expr, assigned: dict[str, ast.expr], nested: dict[str, ast.FunctionDef]) -> str:
-    if isinstance(value, ast.Call):
-        func = value.func
-        if isinstance(func, ast.Attribute) and func.attr == "from_dict":
-            return ast.unparse(func.value)
-        if isinstance(func, ast.Name) and func.id == "cast":
-            target = ast.unparse(value.args[0]).strip("'\"")
-            return "None" if target == "Any" and ast.unparse(value.args[1]) == "None" else target
-        if isinstance(func, ast.Name) and func.id == "File":
-            return "File"
-        if isinstance(func, ast.Name) and func.id in nested and nested[func.id].returns is not None:
-            return ast.unparse(nested[func.id].returns)  # type: ignore[arg-type]
-    if isinstance(value, ast.List):
-        item = next((v for k, v in assigned.items() if k.endswith("_item")), None)
-        return f"list[{_value_type(item, assigned, nested)}]" if item is not None else "list[Any]"
-    if isinstance(value, ast.Attribute) and value.attr == "text":
-        return "str"
-    if isinstance(value, ast.Attribute) and value.attr == "content":
-        return "bytes"
-    return "Any"
-
-
-def _model_field_type(package_dir: Path, models: dict[str, str], model: str, field: str) -> str:
-    module = models.get(model)
-    if module is None:
-        raise PipelineError(f"{model} is not a model of {package_dir.name}; cannot unwrap {field!r}")
-    tree = ast.parse((package_dir / "models" / f"{module}.py").read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == field:
-            parts = [p.strip() for p in ast.unparse(node.annotation).split("|")]
-            return " | ".join(p for p in parts if p != "Unset")
-    raise PipelineError(f"{model} has no field {field!r} to unwrap")
-
-
-def _body_is_optional(package: str, annotation: str) -> bool:
-    """A request model whose fields are all optional (e.g. only the nonce the signer adds) may be left out."""
-    import attrs
-
-    models = importlib.import_module(f"{package}.models")
-    model = getattr(models, annotation, None)
-    if model is None or not attrs.has(model):
-        return False
-    return all(field.default is not attrs.NOTHING for field in attrs.fields(model) if field.init)
-
-
-def _params(package: str, detailed: ast.FunctionDef) -> tuple[Param, ...]:
-    args = detailed.args
-    positional_defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
-    params = [
-        Param(arg.arg, ast.unparse(arg.annotation) if arg.annotation else "Any", default is None, True)
-        for arg, default in zip(args.args, positional_defaults, strict=True)
-    ]
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        if arg.arg == "client":
-            continue
-        annotation = ast.unparse(arg.annotation) if arg.annotation else "Any"
-        required = kw_default is None and not (arg.arg == "body" and _body_is_optional(package, annotation))
-        params.append(Param(arg.arg, annotation, required, False))
-    return tuple(params)
-
-
-def _effective_security(spec: dict[str, Any], operation: dict[str, Any]) -> bool:
-    requirements = operation.get("security", spec.get("security", []))
-    return any(requirement for requirement in requirements)
-
-
-def _spec_operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method.upper(), re.sub(r"\{[^}]*\}", "{}", path)): operation
-        for path, item in spec["paths"].items()
-        for method, operation in item.items()
-        if method in HTTP_METHODS
-    }
-
-
-def _success_media(spec: dict[str, Any], operation: dict[str, Any]) -> tuple[bool, bool]:
-    """(empty_success, json_success) from the documented 2xx answers."""
-    answers = [
-        spec["components"]["responses"][r["$ref"].rsplit("/", 1)[1]] if "$ref" in r else r
-        for status, r in operation.get("responses", {}).items()
-        if str(status).startswith("2")
-    ]
-    media = [m for answer in answers for m in answer.get("content", {})]
-    empty = any(not answer.get("content") for answer in answers)
-    json_success = not media or any("json" in m for m in media)
-    return empty, json_success
-
-
-def read_methods(package: str, package_dir: Path, spec: dict[str, Any], result_field: str | None) -> list[Method]:
-    models = _lazy_models(package_dir)
-    operations = _spec_operations(spec)
-    methods = []
-    for path in sorted((package_dir / "api").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        functions = _functions(tree)
-        if "sync_detailed" not in functions:
-            continue
-        from surface import read_endpoint
-
-        endpoint = read_endpoint(path, package_dir)
-        assert endpoint is not None
-        key = (endpoint.method, re.sub(r"\{[^}]*\}", "{}", endpoint.url))
-        operation = operations.get(key)
-        if operation is None:
-            raise PipelineError(f"{package}: {key} is generated but not in the final spec")
-        returns = _success_type(functions["_parse_response"])
-        imports = _imports(package, tree)
-        unwrap = result_field if result_field and returns in models else None
-        if unwrap:
-            envelope = ast.parse((package_dir / "models" / f"{models[returns]}.py").read_text(encoding="utf-8"))
-            imports = {**_imports(package, envelope), **imports}
-            returns = _model_field_type(package_dir, models, returns, unwrap)
-        empty, json_success = _success_media(spec, operation)
-        name = path.stem
-        docstring = ast.get_docstring(functions["sync_detailed"]) or name
-        summary, _, details = docstring.strip().partition("\n")
-        details = details.split("\nRaises:")[0].strip()
-        methods.append(
-            Method(
-                name=name,
-                module=f"{package}.{endpoint.module}",
-                http_method=endpoint.method,
-                path=endpoint.url,
-                summary=summary.strip(),
-                details=details,
-                params=_params(package, functions["sync_detailed"]),
-                returns=returns,
-                private=_effective_security(spec, operation),
-                read=endpoint.method == "GET" or name.startswith(_READ_PREFIXES),
-                empty_success=empty,
-                json_success=json_success,
-                unwrap=unwrap,
-                imports=tuple(sorted(imports.items())),
-            )
-        )
-    names = [m.name for m in methods]
-    clashes = sorted({n for n in names if names.count(n) > 1})
-    if clashes:
-        raise PipelineError(f"{package}: operations share a function name: {clashes}")
-    return sorted(methods, key=lambda m: m.name)
-
-
 def _names_in(annotation: str) -> set[str]:
     return {node.id for node in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(node, ast.Name)}
 
 
-def _signature(method: Method) -> str:
-    parts = ["self"]
+def _optional(annotation: str) -> str:
+    return annotation if "Unset" in _names_in(annotation) else f"{annotation} | Unset"
+
+
+def _declare(param: Param, enums: dict[str, str]) -> str:
+    annotation = _with_literals(param.annotation, enums)
+    return f"{param.name}: {annotation}" if param.required else f"{param.name}: {_optional(annotation)} = UNSET"
+
+
+def _signature(method: Method, enums: dict[str, str], variant: str = "all") -> str:
+    """The method's parameters: ``all`` (no request body fields), or for an operation with a body, ``body`` (the model
+    alone), ``fields`` (its fields as keyword arguments) or ``implementation`` (everything, untyped)."""
     positional = [p for p in method.params if p.positional]
-    keyword = [p for p in method.params if not p.positional]
-    parts += [f"{p.name}: {p.annotation}" for p in positional]
-    if keyword:
-        parts.append("*")
-    for p in sorted(keyword, key=lambda p: not p.required):
-        if p.required:
-            parts.append(f"{p.name}: {p.annotation}")
-        else:
-            annotation = p.annotation if "Unset" in _names_in(p.annotation) else f"{p.annotation} | Unset"
-            parts.append(f"{p.name}: {annotation} = UNSET")
-    return ", ".join(parts)
+    keyword = [p for p in method.params if not p.positional and p.name != "body"]
+    parts = ["self", *(f"{p.name}: {_with_literals(p.annotation, enums)}" for p in positional)]
+    body = next((p for p in method.params if p.name == "body"), None)
+    if variant == "implementation":
+        named = [f"{p.name}: Any = UNSET" for p in [*keyword, *method.body.fields]]  # type: ignore[union-attr]
+        return ", ".join([*parts, "*", "body: Any = UNSET", *named])
+    if variant == "fields":
+        keyword += method.body.fields  # type: ignore[union-attr]
+    elif body is not None:
+        keyword.append(Param("body", body.annotation.split(" | ")[0], variant == "body" or body.required, False))
+    keyword.sort(key=lambda p: not p.required)
+    return ", ".join([*parts, *(["*"] if keyword else []), *(_declare(p, enums) for p in keyword)])
+
+
+def _with_literals(annotation: str, enums: dict[str, str]) -> str:
+    """Each enum in the annotation also as the Literal of its values: ``side="buy"`` type-checks like ``Side.BUY``."""
+    tree = ast.parse(annotation, mode="eval")
+
+    class _Expand(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            literal = enums.get(node.id)
+            if literal is None:
+                return node
+            return ast.BinOp(left=node, op=ast.BitOr(), right=ast.parse(literal, mode="eval").body)
+
+    return ast.unparse(_Expand().visit(tree))
+
+
+def _enum_literals(package: str, names: set[str]) -> dict[str, str]:
+    """Enum class name -> ``Literal[...]`` of its values, for the enums among ``names``."""
+    models = importlib.import_module(f"{package}.models")
+    literals = {}
+    for name in sorted(names):
+        cls = getattr(models, name, None)
+        if isinstance(cls, type) and issubclass(cls, enum.Enum):
+            literals[name] = f"Literal[{', '.join(repr(member.value) for member in cls)}]"
+    return literals
 
 
 def _docstring(method: Method) -> str:
@@ -300,25 +109,72 @@ def _type_imports(package: str, names: set[str], known: dict[str, str], models: 
     return sorted(lines) or ["pass"]
 
 
-def render(package: str, facade: dict[str, str], methods: list[Method], models: dict[str, str]) -> str:
+def _operation(m: Method) -> str:
+    """The ``Operation(...)`` that tells the runtime how to call ``m``."""
+    path_params = tuple(p.name for p in m.params if p.positional)
+    body = "None"
+    if m.body is not None:
+        fields = tuple((p.name, p.field) for p in m.body.fields)
+        required = tuple(p.name for p in m.body.fields if p.required)
+        body = f"BodyFields({m.body.model!r}, {fields!r}, {required!r})"
+    shown = {p.wire: p.name for p in [*m.params, *(m.body.fields if m.body else ())] if p.wire}
+    rules = tuple((rule, tuple((wire, shown.get(wire, wire)) for wire in group)) for rule, group in m.rules)
+    return (
+        f'Operation("{m.name}", "{m.module}", "{m.http_method}", "{m.path}", private={m.private}, read={m.read}, '
+        f"empty_success={m.empty_success}, json_success={m.json_success}, unwrap={m.unwrap!r}, "
+        f"path_params={path_params!r}, body={body}, rules={rules!r})"
+    )
+
+
+def _methods(m: Method, enums: dict[str, str], asynchronous: bool) -> list[str]:
+    """One facade method; with a request body, two overloads (the fields as keyword arguments, or ``body=``)."""
+    keyword = "async def" if asynchronous else "def"
+    call = "await self._acall" if asynchronous else "self._call"
+    names = [p.name for p in m.params if p.name != "body"] + (
+        ["body", *(p.name for p in m.body.fields)]
+        if m.body
+        else ["body"]
+        if any(p.name == "body" for p in m.params)
+        else []
+    )
+    args = ", ".join(f'"{name}": {name}' for name in names)
+    lines = []
+    if m.body is None:
+        lines.append(f"    {keyword} {m.name}({_signature(m, enums)}) -> {m.returns}:")
+    else:
+        for variant in ("fields", "body"):
+            lines += ["    @overload", f"    {keyword} {m.name}({_signature(m, enums, variant)}) -> {m.returns}: ..."]
+        lines.append(f"    {keyword} {m.name}({_signature(m, enums, 'implementation')}) -> {m.returns}:")
+    return [
+        *lines,
+        f"        {_docstring(m)}",
+        f'        return cast("{m.returns}", {call}(OPERATIONS["{m.name}"], {{{args}}}))',
+        "",
+    ]
+
+
+def render(
+    package: str, facade: dict[str, str], methods: list[Method], models: dict[str, str], server_path: str
+) -> str:
     class_name = facade["class"]
     used: set[str] = set()
     for method in methods:
         used |= _names_in(method.returns)
-        for param in method.params:
+        for param in [*method.params, *(method.body.fields if method.body else ())]:
             used |= _names_in(param.annotation)
     known: dict[str, str] = {}
     for method in methods:
         known.update(method.imports)
+    enums = _enum_literals(package, used)
     type_imports = _type_imports(package, used - _BUILTIN_NAMES - {"Unset", "UNSET"}, known, models)
     lines = [
         f'"""Typed facade over every operation of {package}. Generated by scripts/write_facades.py; do not edit."""',
         "",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any, cast",
+        "from typing import TYPE_CHECKING, Any, Literal, cast, overload",
         "",
-        "from exchange_clients._runtime import AsyncFacade, Operation, SyncFacade",
+        "from exchange_clients._runtime import AsyncFacade, BodyFields, Operation, SyncFacade",
         f"from exchange_clients.{facade['module']}._profile import PROFILE",
         f"from {package}.types import UNSET, Unset",
         "",
@@ -326,30 +182,20 @@ def render(package: str, facade: dict[str, str], methods: list[Method], models: 
         *[f"    {line}" for line in type_imports],
     ]
     lines += ["", "OPERATIONS: dict[str, Operation] = {"]
-    for m in methods:
-        lines.append(
-            f'    "{m.name}": Operation("{m.name}", "{m.module}", "{m.http_method}", "{m.path}", '
-            f"private={m.private}, read={m.read}, empty_success={m.empty_success}, json_success={m.json_success}, "
-            f"unwrap={m.unwrap!r}),"
-        )
-    lines += ["}", "", ""]
-    for base, prefix, call in (("SyncFacade", "", "self._call"), ("AsyncFacade", "Async", "await self._acall")):
+    lines += [f'    "{m.name}": {_operation(m)},' for m in methods]
+    lines += ["}", f"SERVER_PATH = {server_path!r}", f"API_PREFIXES = {api_prefixes(methods)!r}", "", ""]
+    for base, prefix in (("SyncFacade", ""), ("AsyncFacade", "Async")):
         lines += [
             f"class {prefix}{class_name}({base}):",
             f'    """{PROFILE_DOC.format(venue=class_name, kind="asynchronous" if prefix else "synchronous")}"""',
             "",
             "    profile = PROFILE",
+            "    server_path = SERVER_PATH",
+            "    api_prefixes = API_PREFIXES",
             "",
         ]
-        keyword = "async def" if prefix else "def"
         for m in methods:
-            args = ", ".join(f'"{p.name}": {p.name}' for p in m.params)
-            lines += [
-                f"    {keyword} {m.name}({_signature(m)}) -> {m.returns}:",
-                f"        {_docstring(m)}",
-                f'        return cast("{m.returns}", {call}(OPERATIONS["{m.name}"], {{{args}}}))',
-                "",
-            ]
+            lines += _methods(m, enums, asynchronous=bool(prefix))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -366,8 +212,10 @@ def main(argv: list[str]) -> None:
         if facade is None:
             continue
         package_dir = GENERATED / package.name
-        methods = read_methods(package.name, package_dir, load_yaml(package.final_spec), facade.get("unwrap"))
-        text = render(package.name, facade, methods, _lazy_models(package_dir))
+        spec = load_yaml(package.final_spec)
+        injected = tuple(facade.get("injected", "").split())
+        methods = read_methods(package.name, package_dir, spec, facade.get("unwrap"), injected)
+        text = render(package.name, facade, methods, _lazy_models(package_dir), server_path_of(spec))
         target = args.output / f"{facade['module']}.py"
         target.write_text(text, encoding="utf-8")
         print(f"facade: {facade['class']} with {len(methods)} operations -> {target.relative_to(ROOT)}")

@@ -12,7 +12,7 @@ this package adds authentication, envelope and status unwrapping, typed errors a
 from exchange_clients._json import to_json
 from exchange_clients._retry import RetryPolicy
 from exchange_clients._runtime import DEFAULT_TIMEOUT
-from exchange_clients.bitflyer import AsyncBitflyer, Bitflyer, BitflyerAuth
+from exchange_clients.bitflyer import BITFLYER_URL, AsyncBitflyer, Bitflyer, BitflyerAuth
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
@@ -34,13 +34,23 @@ from exchange_clients.errors import (
     UnexpectedResponse,
     UnknownOrderStatus,
 )
-from exchange_clients.kraken_futures import AsyncKrakenFutures, KrakenFutures, KrakenFuturesAuth
-from exchange_clients.kraken_spot import AsyncKrakenSpot, KrakenSpot, KrakenSpotAuth
+from exchange_clients.kraken_futures import (
+    KRAKEN_FUTURES_DEMO_URL,
+    KRAKEN_FUTURES_URL,
+    AsyncKrakenFutures,
+    KrakenFutures,
+    KrakenFuturesAuth,
+)
+from exchange_clients.kraken_spot import KRAKEN_SPOT_URL, AsyncKrakenSpot, KrakenSpot, KrakenSpotAuth
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BITFLYER_URL",
     "DEFAULT_TIMEOUT",
+    "KRAKEN_FUTURES_DEMO_URL",
+    "KRAKEN_FUTURES_URL",
+    "KRAKEN_SPOT_URL",
     "AsyncBitflyer",
     "AsyncKrakenFutures",
     "AsyncKrakenSpot",

@@ -26,7 +26,7 @@ import attrs
 from exchange_clients._data_checks import Mismatch, check_data, conform_decimal
 from exchange_clients.errors import InvalidArguments
 
-__all__ = ["check_arguments"]
+__all__ = ["check_arguments", "check_rules", "with_body"]
 
 
 def check_arguments(
@@ -55,6 +55,66 @@ def check_arguments(
         if name not in checked:
             checked[name] = _default_model(venue, operation, name, hints.get(name))
     return checked
+
+
+def with_body(
+    venue: str, operation: str, body: Any, model: type, args: Mapping[str, Any], unset_type: type
+) -> dict[str, Any]:
+    """``args`` with the request body built from the fields given as keyword arguments (``body`` describes them).
+
+    ``body=`` a ready model is the alternative; giving both is refused, since which should win is a guess.
+    """
+    kwargs = {name for name, _ in body.fields}
+    given = {name: value for name, value in args.items() if name in kwargs and type(value) is not unset_type}
+    rest = {name: value for name, value in args.items() if name not in kwargs}
+    if not given:
+        return rest
+    if type(rest.get("body")) is not unset_type and "body" in rest:
+        raise InvalidArguments(
+            f"{venue} {operation}: pass body= or the body's fields ({', '.join(sorted(given))}), not both",
+            venue=venue,
+            code="client-side",
+        )
+    missing = [name for name in body.required if name not in given]
+    if missing:
+        listed = ", ".join(repr(name) for name in missing)
+        raise InvalidArguments(f"{venue} {operation}: argument {listed} is required", venue=venue, code="client-side")
+    attribute = dict(body.fields)
+    hints = _model_hints(model)
+    fields = {}
+    for name, value in given.items():
+        try:
+            fields[attribute[name]] = _conform(value, hints[attribute[name]], unset_type)
+        except Mismatch as exc:  # named as the caller wrote it (type=, not the model's type_)
+            raise InvalidArguments(
+                f"{venue} {operation}: argument {name!r} {exc}", venue=venue, code="client-side"
+            ) from None
+    rest["body"] = model(**fields)
+    return rest
+
+
+def check_rules(
+    venue: str, operation: str, rules: tuple[tuple[str, tuple[tuple[str, str], ...]], ...], request: Mapping[str, Any]
+) -> None:
+    """Refuse a request that breaks a rule the venue states (``exactly_one``/``at_most_one``/``at_least_one`` of a
+    group of fields),
+    judged on the fields the request really carries (``request`` is the generated ``_get_kwargs`` result)."""
+    sent: dict[str, Any] = {}
+    for part in ("params", "json", "data"):
+        if isinstance(request.get(part), Mapping):
+            sent.update(request[part])
+    for rule, group in rules:
+        present = [shown for wire, shown in group if sent.get(wire) is not None]
+        names = ", ".join(shown for _, shown in group)
+        if rule == "exactly_one" and len(present) != 1:
+            problem = f"give exactly one of {names}" + (f" (got {', '.join(present)})" if present else "")
+        elif rule == "at_most_one" and len(present) > 1:
+            problem = f"give at most one of {names} (got {', '.join(present)})"
+        elif rule == "at_least_one" and not present:
+            problem = f"give at least one of {names}"
+        else:
+            continue
+        raise InvalidArguments(f"{venue} {operation}: {problem}", venue=venue, code="client-side")
 
 
 def _default_model(venue: str, operation: str, name: str, annotation: Any) -> Any:

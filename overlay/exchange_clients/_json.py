@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps_exact", "to_json"]
+__all__ = ["dumps_exact", "plain_number", "to_json"]
 
 _MARK = "\u0000dec:"
 # How the encoder writes a marker (ensure_ascii=False still escapes control characters such as NUL).
@@ -29,15 +29,22 @@ def _marked(value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} cannot be sent as a JSON number")
-        return f"{_MARK}{value}"
+        return f"{_MARK}{plain_number(value)}"
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def plain_number(value: Decimal) -> str:
+    """The number as written: digits as given, never exponent notation (``Decimal("1E+3")`` -> ``1000``), which some
+    venues misread."""
+    return format(value, "f")
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_marked)
 
 
 def dumps_exact(value: Any) -> bytes:
-    """Compact JSON bytes; each ``Decimal`` appears as its exact literal (``Decimal("0.10")`` → ``0.10``)."""
+    """Compact JSON bytes; each ``Decimal`` appears as its exact literal in plain notation (``Decimal("0.10")`` →
+    ``0.10``, ``Decimal("1E+3")`` → ``1000``)."""
     text = _ENCODER.encode(value)
     if _MARK_WRITTEN in text:
         text = _MARKED.sub(_LITERAL, text)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
+
+from exchange_clients._json import plain_number
 
 __all__ = ["query_string"]
 
@@ -19,7 +22,9 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.\-~]*")
 
 
 def _text(value: Any) -> str:
-    # httpx's primitive_value_to_str
+    # httpx's primitive_value_to_str, but a Decimal in plain notation (str() may write 1E+3)
+    if value.__class__ is Decimal:
+        return plain_number(value)
     if value is True:
         return "true"
     if value is False:

@@ -18,15 +18,17 @@ import typing
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
-from exchange_clients._arguments import check_arguments
+from exchange_clients._arguments import check_arguments, check_rules, with_body
 from exchange_clients._data_checks import unsendable_arguments
-from exchange_clients._json import dumps_exact
+from exchange_clients._json import dumps_exact, plain_number
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import BucketRule, RateLimiter
 from exchange_clients._responses import (
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "Operation", "SyncFacade", "VenueProfile"]
+__all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "BodyFields", "Operation", "SyncFacade", "VenueProfile"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 _log = logging.getLogger("exchange_clients")
@@ -67,18 +69,32 @@ _UNSENDABLE = (TypeError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True)
+class BodyFields:
+    """A request body whose fields the facade takes as keyword arguments (``body=`` stays an alternative)."""
+
+    model: str  # the request model's class name, as the generated endpoint module imports it
+    fields: tuple[tuple[str, str], ...]  # (keyword argument, model attribute)
+    required: tuple[str, ...]  # keyword arguments required when the fields are given one by one
+
+
+@dataclass(frozen=True)
 class Operation:
     """One generated operation as the facade sees it (written by scripts/write_facades.py)."""
 
     name: str
     module: str
     method: str
-    path: str
+    path: str  # as on the wire, the API's own prefix included
     private: bool
     read: bool
     empty_success: bool = False
     json_success: bool = True
     unwrap: str | None = None  # the envelope field holding the result (Kraken Spot: "result")
+    path_params: tuple[str, ...] = ()
+    body: BodyFields | None = None
+    # Argument combinations the venue requires: (rule, ((wire name, argument name), ...)), the rule one of
+    # "exactly_one", "at_most_one", "at_least_one".
+    rules: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,10 @@ class _Core(Generic[_Client, _Transport]):
     """Configuration and the I/O-free parts of a call, shared by the sync and async facades."""
 
     profile: ClassVar[VenueProfile]
+    # The path the spec's server URL carries (Kraken Spot: /0), and the API's own prefixes that a base_url given
+    # with them is trimmed of (written by scripts/write_facades.py).
+    server_path: ClassVar[str] = ""
+    api_prefixes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -203,7 +223,7 @@ class _Core(Generic[_Client, _Transport]):
             headers={"User-Agent": _USER_AGENT},
             verify=_default_tls() if transport is None else True,
         )
-        self._base_url = (base_url or profile.default_base_url).rstrip("/")
+        self._base_url = _trimmed_base_url(base_url or profile.default_base_url, self.api_prefixes)
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
         self._on_warning = on_warning or _warn
         self._reported_drifts: set[tuple[str, str, str, str]] = set()
@@ -283,21 +303,29 @@ class _Core(Generic[_Client, _Transport]):
                 method=op.method,
                 path=op.path,
             )
+        module = _module(op.module)
+        unset = _unset_type(profile.package)
+        if op.body is not None:
+            args = with_body(profile.name, op.name, op.body, getattr(module, op.body.model), args, unset)
         required, hints = _signature(op.module)
-        checked = check_arguments(profile.name, op.name, required, hints, args, _unset_type(profile.package))
-        kwargs = _module(op.module)._get_kwargs(**checked)
-        url = self._base_url + kwargs["url"]
+        checked = check_arguments(profile.name, op.name, required, hints, args, unset)
+        kwargs = module._get_kwargs(**checked)
+        if op.rules:
+            check_rules(profile.name, op.name, op.rules, kwargs)
+        url = self._base_url + self.server_path + kwargs["url"]
         request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": url}
         headers = dict(kwargs.get("headers", {}))
         if "json" in kwargs:
             request["content"] = dumps_exact(kwargs["json"])
             headers["Content-Type"] = "application/json"
-        for key in ("data", "files", "content"):
+        for key in ("files", "content"):
             if key in kwargs:
                 request[key] = kwargs[key]
+        if "data" in kwargs:
+            request["data"] = _plain_decimals(kwargs["data"])
         if "params" in kwargs:
             if client is None or client.params or "://" not in url or "?" in url or "#" in url:
-                request["params"] = kwargs["params"]
+                request["params"] = _plain_decimals(kwargs["params"])
             else:
                 # The URL build_request(params=...) would end with, as text: httpx then parses it once,
                 # not twice (the long way is for a client that brings query parameters of its own).
@@ -413,6 +441,26 @@ class _Core(Generic[_Client, _Transport]):
 
 
 _JSON_OR_HTML = ("application/json", "text/html")
+
+
+def _plain_decimals(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Form or query fields with each ``Decimal`` in plain notation: httpx would write ``str()``, maybe ``1E+3``."""
+    return {
+        key: [plain_number(v) if isinstance(v, Decimal) else v for v in value] if isinstance(value, list | tuple)
+        else plain_number(value) if isinstance(value, Decimal) else value
+        for key, value in fields.items()
+    }  # fmt: skip
+
+
+def _trimmed_base_url(base_url: str, api_prefixes: tuple[str, ...]) -> str:
+    """Scheme and host (and a proxy's own prefix): a base URL that already ends with the API's prefix
+    (``https://api.kraken.com/0``, ``…/derivatives/api/v3``) is trimmed of it, so that the path is not doubled."""
+    trimmed = base_url.rstrip("/")
+    path = urlsplit(trimmed).path
+    for prefix in api_prefixes:  # longest first
+        if path.endswith(prefix):
+            return trimmed[: len(trimmed) - len(prefix)]
+    return trimmed
 
 
 def _warn(warning: ExchangeWarning) -> None:

@@ -133,7 +133,7 @@ def cases() -> tuple[Case, ...]:
     found = []
     for venue in VENUES:
         table = route_table(venue.key)
-        by_route = {(op.method, _template(op.spec_path)): op for op in table.operations}
+        by_route = {(op.method, _template(op.route)): op for op in table.operations}
         for operation in venue.operations.values():
             documented = by_route[(operation.method, _template(operation.path))]
             answer = ANSWERS.answer(documented)
@@ -193,9 +193,13 @@ class MockVenue:
 
 
 def facade_parameters(case: Case) -> dict[str, inspect.Parameter]:
-    """The facade method's keyword parameters (``self`` left out)."""
+    """The facade method's parameters that the generated function has too (``self`` and the body's fields, the other
+    way to give a body, left out)."""
     method = getattr(case.venue.sync_class, case.name)
-    return {name: p for name, p in inspect.signature(method).parameters.items() if name != "self"}
+    fields = {name for name, _ in case.operation.body.fields} if case.operation.body else set()
+    return {
+        name: p for name, p in inspect.signature(method).parameters.items() if name != "self" and name not in fields
+    }
 
 
 def parameter_hints(case: Case) -> dict[str, Any]:
@@ -204,14 +208,25 @@ def parameter_hints(case: Case) -> dict[str, Any]:
     return {name: hints[name] for name in facade_parameters(case)}
 
 
-def minimal_arguments(case: Case) -> dict[str, Any]:
-    """Valid values for the required parameters only."""
-    hints = parameter_hints(case)
-    return {
-        name: minimal_value(hints[name])
-        for name, parameter in facade_parameters(case).items()
-        if parameter.default is inspect.Parameter.empty
-    }
+def minimal_arguments(case: Case, chosen: str | None = None) -> dict[str, Any]:
+    """Valid values for the required parameters only (those without a default in the generated function), plus one
+    field of each group the venue needs one of (the operation's rules): ``chosen`` where it is in the group, else the
+    first."""
+    required, hints = _signature(case.operation.module)
+    arguments = {name: minimal_value(hints[name]) for name in facade_parameters(case) if name in required}
+    op = case.operation
+    attributes = dict(op.body.fields) if op.body else {}
+    for rule, group in op.rules:
+        if rule == "at_most_one":
+            continue
+        names = [shown for _, shown in group]
+        name = chosen if chosen in names else names[0]
+        if name in attributes:
+            body = arguments["body"]
+            setattr(body, attributes[name], minimal_value(_model_hints(type(body))[attributes[name]]))
+        else:
+            arguments[name] = minimal_value(hints[name])
+    return arguments
 
 
 def concrete_members(annotation: Any) -> list[Any]:

@@ -240,10 +240,13 @@ def test_wrong_typed_field_of_a_request_model_is_refused_and_named(case: Case, n
         cases_for_field += [
             (label, value, (name, field, inner)) for label, value, inner in nested_wrong_values(annotation)
         ]
+        body = case.operation.body
+        keyword = {attribute: kwarg for kwarg, attribute in body.fields}.get(field, field) if body else field
         for label, value, names in cases_for_field:
-            instance = minimal_value(model)
+            arguments = minimal_arguments(case, chosen=keyword)
+            instance = arguments[name] if isinstance(arguments.get(name), model) else minimal_value(model)
             setattr(instance, field, value)
-            problem = expect_refusal(case, {**minimal_arguments(case), name: instance}, names)
+            problem = expect_refusal(case, {**arguments, name: instance}, names)
             if problem:
                 problems.append(f"field {field} = {label} ({shown(value)}): {problem}")
     assert not problems, f"{case.id} {name} ({model.__name__})\n" + "\n".join(problems)
@@ -294,7 +297,7 @@ WRITABLE_PARAMETERS = [
 def test_argument_no_request_can_carry_is_refused_before_sending_and_named(case: Case, name: str) -> None:
     problems = []
     for label, value in unwritable_values(parameter_hints(case)[name]):
-        problem = expect_refusal(case, {**minimal_arguments(case), name: value}, (name,))
+        problem = expect_refusal(case, {**minimal_arguments(case, chosen=name), name: value}, (name,))
         if problem:
             problems.append(f"{label}: {problem}")
     assert not problems, f"{case.id} {name}\n" + "\n".join(problems)

@@ -92,6 +92,8 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], dict[str, Any]] = {
     ("futures", "send_order"): {"limit_price": 50000.5, "cli_ord_id": "my-order-1"},
     ("futures", "cancel_order"): {"order_id": "c18f0c17-9971-40e6-8e5b-10df05d422f0"},
     ("futures", "edit_order"): {"order_id": "c18f0c17-9971-40e6-8e5b-10df05d422f0", "limit_price": 50001.5},
+    # The parent order to look up (one of the two ids is required: the operation's x-arguments rule).
+    ("bitflyer", "get_parent_order"): {"parent_order_id": "JCP20150825-046876-036161"},
 }
 
 
@@ -150,7 +152,7 @@ def spec_operation(venue: Venue, op: Operation) -> StandinOperation:
 
     table = standin.route_table(venue)
     template = _template(op.path)
-    found = [o for o in table.operations if o.method == op.method and _template(o.spec_path) == template]
+    found = [o for o in table.operations if o.method == op.method and _template(o.route) == template]
     if len(found) != 1:
         raise ArgumentError(f"{venue} {op.name}: {len(found)} document operations for {op.method} {op.path}")
     return found[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -69,7 +70,9 @@ def test_every_generated_operation_is_a_method_of_the_sync_and_async_facade(pack
         async_method = getattr(async_class, name)
         assert not inspect.iscoroutinefunction(sync_method)
         assert inspect.iscoroutinefunction(async_method)
-        expected = [param for param, _ in endpoint.params]
+        body = sys.modules[sync_class.__module__].OPERATIONS[name].body
+        fields = [keyword for keyword, _ in body.fields] if body else []  # the body's fields, as keyword arguments
+        expected = [param for param, _ in endpoint.params] + fields
         assert sorted(inspect.signature(sync_method).parameters) == sorted(["self", *expected])
         assert sorted(inspect.signature(async_method).parameters) == sorted(["self", *expected])
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from exchange_clients._runtime import VenueProfile
 from exchange_clients.bitflyer._auth import BitflyerAuth
 from exchange_clients.bitflyer._envelope import check_envelope
 from exchange_clients.bitflyer._limits import bitflyer_rate_limits
 
+# Scheme and host: the API's own path prefix comes from the spec.
+BITFLYER_URL: Final = "https://api.bitflyer.com"
+
 PROFILE = VenueProfile(
     name="bitFlyer",
     package="bitflyer_api",
-    default_base_url="https://api.bitflyer.com",
+    default_base_url=BITFLYER_URL,
     key_env="BITFLYER_API_KEY",
     secret_env="BITFLYER_API_SECRET",
     make_auth=BitflyerAuth,

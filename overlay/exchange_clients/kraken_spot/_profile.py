@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from exchange_clients._runtime import VenueProfile
 from exchange_clients.kraken_spot._auth import KrakenSpotAuth
 from exchange_clients.kraken_spot._envelope import check_envelope
 from exchange_clients.kraken_spot._limits import spot_rate_limits
 
+# Scheme and host: the API's own path prefix comes from the spec.
+KRAKEN_SPOT_URL: Final = "https://api.kraken.com"
+
 PROFILE = VenueProfile(
     name="Kraken Spot",
     package="kraken_spot_api",
-    default_base_url="https://api.kraken.com/0",
+    default_base_url=KRAKEN_SPOT_URL,
     key_env="KRAKEN_API_KEY",
     secret_env="KRAKEN_API_SECRET",
     make_auth=KrakenSpotAuth,
