@@ -213,8 +213,20 @@ class _Core(Generic[_Client, _Transport]):
         on_warning: Callable[[ExchangeWarning], None] | None = None,
         **auth_options: Any,
     ) -> None:
-        """``http_client``: your own ``httpx.Client`` (``AsyncClient`` for the async facades), used as it is
-        and never closed by us; ``transport``: a transport for the client we create otherwise."""
+        """Options (each venue's facade lists these, and its signer's own, in its signature):
+
+        api_key, api_secret: the credentials; with neither given, they are read from the venue's environment
+            variables. Public operations need none.
+        base_url: scheme and host (and a proxy's own path prefix, if any); default: the venue's production host.
+        timeout: seconds or an ``httpx.Timeout``; default 10 s, 5 s to connect.
+        retry: ``True`` (the default policy), ``False``, or a ``RetryPolicy``. Only reads are retried.
+        rate_limit: ``True`` (the venue's limits), ``False``, or your own rules or limiter.
+        http_client: your own ``httpx.Client`` (``AsyncClient`` for the async facades), used as it is and never
+            closed by us.
+        transport: a transport for the client we create otherwise.
+        on_warning: receives each ``ExchangeWarning`` (venue warnings, ``SchemaDrift``, ``UnknownOrderStatus``);
+            default: ``warnings.warn``.
+        """
         profile = self.profile
         self._owns_http = http_client is None
         self._http: _Client = http_client or self._new_client(
