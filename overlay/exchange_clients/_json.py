@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps_exact", "plain_number", "to_json"]
+__all__ = ["dumps_exact", "loads_exact", "plain_number", "to_json"]
 
 _MARK = "\u0000dec:"
 # How the encoder writes a marker (ensure_ascii=False still escapes control characters such as NUL).
@@ -40,6 +40,14 @@ def plain_number(value: Decimal) -> str:
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_marked)
+
+
+_EXACT_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def loads_exact(text: str) -> Any:
+    """JSON text to data with every non-integer number as the exact ``Decimal`` it spells."""
+    return _EXACT_DECODER.decode(text)
 
 
 def dumps_exact(value: Any) -> bytes:

@@ -7,7 +7,7 @@ the venue's own code and message stay on the exception for logs and special case
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "MissingCredentials",
     "NotFound",
     "OrderNotFound",
+    "OrderOutcomeUnknown",
     "OrderRejected",
     "PermissionDenied",
     "RateLimited",
@@ -50,6 +51,7 @@ class _VenueContext(Exception):
         method: str | None = None,
         path: str | None = None,
         body: bytes | None = None,
+        client_order_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -60,6 +62,8 @@ class _VenueContext(Exception):
         self.method = method
         self.path = path
         self.body = body
+        # The client order id the library sent with an order (Kraken cl_ord_id / cliOrdId), when it sent one.
+        self.client_order_id = client_order_id
 
     def __str__(self) -> str:
         where = " ".join(part for part in (self.venue, self.method, self.path) if part)
@@ -68,14 +72,17 @@ class _VenueContext(Exception):
 
     def __repr__(self) -> str:
         # The body is left out: it can be megabytes of HTML and belongs in a debugger, not a log line.
-        shown = ("venue", "code", "http_status", "method", "path", *self._extra_fields)
+        shown = ("venue", "code", "http_status", "method", "path", "client_order_id", *self._extra_fields)
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
         return f"{type(self).__name__}({fields})"
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # BaseException pickles as cls(*args), which loses the keyword-only context
         # and fails on the required ``venue``; process pools need the round trip.
-        names = ("venue", "code", "venue_message", "http_status", "method", "path", "body", *self._extra_fields)
+        names = (
+            "venue", "code", "venue_message", "http_status", "method", "path", "body", "client_order_id",
+            *self._extra_fields,
+        )  # fmt: skip
         return functools.partial(type(self), self.message, **{name: getattr(self, name) for name in names}), ()
 
 
@@ -201,6 +208,33 @@ class TransportError(ExchangeError):
 
 class RequestTimeout(TransportError):
     """The request timed out (``httpx.TimeoutException`` or HTTP 408); the outcome of a write is unknown."""
+
+
+class OrderOutcomeUnknown(ExchangeError):
+    """A write (an order, amend, cancel, transfer) may have been performed, but its answer is lost or unreadable.
+
+    The request may have reached the venue: the connection broke after it was sent, the call timed out, the venue
+    answered 5xx, an HTML page or an internal error. Nothing is resent. Find out what happened with the client's
+    ``reconcile(error)``, which looks the order up by ``client_order_id`` (or, on bitFlyer, by what was asked), then
+    decide. ``operation`` names the call, ``sent_at`` (Unix seconds) is when it left, ``fields`` what it asked for
+    (no secrets), and ``__cause__`` is the error that made the outcome unknown.
+    """
+
+    _extra_fields = ("operation", "sent_at", "fields")
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        sent_at: float,
+        fields: Mapping[str, Any] | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, **context)
+        self.operation = operation
+        self.sent_at = sent_at
+        self.fields = dict(fields or {})
 
 
 class UnexpectedResponse(ExchangeError):
