@@ -46,7 +46,7 @@ class _Plan:
     gates: tuple[str, ...]  # the counters of every limit covering it: where a penalty holds it back
     fixed: tuple[Charge, ...]  # costs known from the operation alone
     priced: tuple[tuple[str, Rule, Callable[[Mapping[str, Any]], float]], ...]  # costs from the wire fields
-    stateful: tuple[StatefulLimit, ...]
+    stateful: tuple[tuple[StatefulLimit, str], ...]  # each with the prefix of its counters' names
 
 
 class RateLimiter:
@@ -108,7 +108,7 @@ class RateLimiter:
         if plan is None or not plan.stateful:
             return
         now = self._clock()
-        for limit in plan.stateful:
+        for limit, _ in plan.stateful:
             try:
                 limit.record(self._owner, op.name, fields, result, now)
             except Exception:  # bookkeeping must never cost the caller a result: a placed order's txid
@@ -167,7 +167,11 @@ class RateLimiter:
                 priced.append((counter, limit.rule, cost))
             elif cost > 0:
                 fixed.append(Charge(counter, limit.rule, float(cost)))
-        stateful = tuple(limit for limit in self._limits.stateful if op.name in limit.operations)
+        stateful = tuple(
+            (limit, f"{venue}|{limit.name}|{self._owner}|")
+            for limit in self._limits.stateful
+            if op.name in limit.operations
+        )
         return _Plan(tuple(gates), tuple(fixed), tuple(priced), stateful)
 
     def _charges(self, op: _Operation, plan: _Plan, fields: Mapping[str, Any]) -> tuple[Charge, ...]:
@@ -180,8 +184,7 @@ class RateLimiter:
                 charges.append(Charge(counter, rule, cost))
         if plan.stateful:
             now = self._clock()
-            for limit in plan.stateful:
-                prefix = f"{self._limits.venue}|{limit.name}|{self._owner}|"
+            for limit, prefix in plan.stateful:
                 for partition, cost, hold in limit.charges(self._owner, op.name, fields, now):
                     charges.append(Charge(prefix + partition, limit.rule, cost, hold))
         return tuple(charges)

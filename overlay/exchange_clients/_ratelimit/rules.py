@@ -8,6 +8,7 @@ to it, atomically for all the charges of one call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Charge", "DecayingCounter", "Refusal", "Rule", "Window"]
 
@@ -37,8 +38,7 @@ class DecayingCounter:
 Rule = Window | DecayingCounter
 
 
-@dataclass(frozen=True, slots=True)
-class Charge:
+class Charge(NamedTuple):
     """``cost`` taken from the counter named ``counter``, which follows ``rule``.
 
     ``hold=False`` takes the cost even when the counter is over its limit and never holds the call back: a
@@ -51,8 +51,7 @@ class Charge:
     hold: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(NamedTuple):
     """Why a call may not go yet: ``wait`` seconds, and whether a venue's ``penalty`` (not a rule) holds it."""
 
     wait: float

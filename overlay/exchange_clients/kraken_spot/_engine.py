@@ -25,8 +25,9 @@ Choices, where the docs leave room:
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +56,8 @@ _FIXED = {"add": 1.0, "amend": 1.0, "edit": 1.0}
 
 def age_penalty(transaction: str, age: float) -> float:
     """The points an ``amend``, ``edit`` or ``cancel`` of an order ``age`` seconds old adds."""
-    points = _PENALTIES[transaction]
-    return float(next((points[i] for i, most in enumerate(_AGE_BANDS) if age < most), 0))
+    band = bisect_right(_AGE_BANDS, age)
+    return float(_PENALTIES[transaction][band]) if band < len(_AGE_BANDS) else 0.0
 
 
 class _Order:
@@ -153,13 +154,138 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _cancelled_ids(operation: str, fields: Mapping[str, Any]) -> list[str]:
-    if operation == "cancel_order":
-        reference = fields.get("txid", fields.get("cl_ord_id"))
-        return [reference] if isinstance(reference, str) else []
+def _reference(fields: Mapping[str, Any]) -> str | None:
+    """The order an amend, edit or cancel names: txid or cl_ord_id (a userref, an int, is not tracked)."""
+    reference = fields.get("txid", fields.get("cl_ord_id"))
+    return reference if isinstance(reference, str) else None
+
+
+def _batch_references(fields: Mapping[str, Any]) -> list[str]:
     entries = [*(fields.get("orders") or ()), *(fields.get("cl_ord_ids") or ())]
-    ids = (entry.get("txid", entry.get("cl_ord_id")) for entry in entries if isinstance(entry, Mapping))
-    return [order_id for order_id in ids if isinstance(order_id, str)]
+    return [ref for ref in (_reference(entry) for entry in entries if isinstance(entry, Mapping)) if ref]
+
+
+_Charges = list[tuple[str, float, bool]]
+
+
+def _price_add(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+    pair = _text(fields.get("pair"))
+    return [(pair, _FIXED["add"], True)] if pair else []
+
+
+def _price_add_batch(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+    pair = _text(fields.get("pair"))
+    return [(pair, len(fields.get("orders") or ()) / 2, True)] if pair else []
+
+
+def _price_change(transaction: str) -> Callable[[OrderAges, Mapping[str, Any], float], _Charges]:
+    def price(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+        reference = _reference(fields)
+        order = book.find(reference, now) if reference else None
+        pair = order.pair if order else _text(fields.get("pair"))
+        if pair is None:
+            return []
+        penalty = age_penalty(transaction, now - order.since) if order else 0.0
+        return [(pair, _FIXED[transaction] + penalty, True)]
+
+    return price
+
+
+def _price_cancel(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+    reference = _reference(fields)
+    order = book.find(reference, now) if reference else None
+    return _cancel_charges([order] if order else [], now)
+
+
+def _price_cancel_batch(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+    found = (book.find(reference, now) for reference in _batch_references(fields))
+    return _cancel_charges(list({id(order): order for order in found if order}.values()), now)
+
+
+def _price_cancel_all(book: OrderAges, fields: Mapping[str, Any], now: float) -> _Charges:
+    return _cancel_charges(book.orders(now), now)
+
+
+def _cancel_charges(orders: list[_Order], now: float) -> _Charges:
+    by_pair: dict[str, float] = {}
+    for order in orders:
+        by_pair[order.pair] = by_pair.get(order.pair, 0.0) + age_penalty("cancel", now - order.since)
+    return [(pair, cost, False) for pair, cost in by_pair.items() if cost > 0]
+
+
+def _record_add(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    pair = _text(fields.get("pair"))
+    ids = [*_strings(getattr(result, "txid", None)), *_strings(fields.get("cl_ord_id"))]
+    if pair and ids and not fields.get("validate"):
+        book.place(pair, ids, now)
+
+
+def _record_add_batch(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    pair = _text(fields.get("pair"))
+    if pair is None or fields.get("validate"):
+        return
+    requested = fields.get("orders") or []
+    placed = getattr(result, "orders", None) or []
+    for request, answer in zip(requested, placed, strict=False):
+        txids = _strings(getattr(answer, "txid", None))
+        client_id = request.get("cl_ord_id") if isinstance(request, Mapping) else None
+        if txids:
+            book.place(pair, [*txids, *_strings(client_id)], now)
+
+
+def _record_amend(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    reference = _reference(fields)
+    order = book.find(reference, now) if reference else None
+    if order is not None:
+        book.amended(order, now)
+
+
+def _record_edit(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    # An edit replaces the order: a new txid, resting from now on.
+    reference = _reference(fields)
+    order = book.find(reference, now) if reference else None
+    if order is not None:
+        book.forget([order])
+    pair = _text(fields.get("pair"))
+    txids = _strings(getattr(result, "txid", None))
+    if pair and txids and not fields.get("validate"):
+        book.place(pair, txids, now)
+
+
+def _record_cancel(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    reference = _reference(fields)
+    order = book.find(reference, now) if reference else None
+    if order is not None:
+        book.forget([order])
+
+
+def _record_cancel_batch(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    found = (book.find(reference, now) for reference in _batch_references(fields))
+    book.forget([order for order in found if order is not None])
+
+
+def _record_cancel_all(book: OrderAges, fields: Mapping[str, Any], result: Any, now: float) -> None:
+    book.clear()
+
+
+_PRICES: Mapping[str, Callable[[OrderAges, Mapping[str, Any], float], _Charges]] = {
+    "add_order": _price_add,
+    "add_order_batch": _price_add_batch,
+    "amend_order": _price_change("amend"),
+    "edit_order": _price_change("edit"),
+    "cancel_order": _price_cancel,
+    "cancel_order_batch": _price_cancel_batch,
+    "cancel_all_orders": _price_cancel_all,
+}
+_RECORDS: Mapping[str, Callable[[OrderAges, Mapping[str, Any], Any, float], None]] = {
+    "add_order": _record_add,
+    "add_order_batch": _record_add_batch,
+    "amend_order": _record_amend,
+    "edit_order": _record_edit,
+    "cancel_order": _record_cancel,
+    "cancel_order_batch": _record_cancel_batch,
+    "cancel_all_orders": _record_cancel_all,
+}
 
 
 @dataclass(frozen=True)
@@ -168,74 +294,10 @@ class EngineCounter:
 
     rule: DecayingCounter
     name: str = "engine"
-    operations: frozenset[str] = frozenset(
-        {"add_order", "add_order_batch", "amend_order", "edit_order", "cancel_order", "cancel_order_batch",
-         "cancel_all_orders"}
-    )  # fmt: skip
+    operations: frozenset[str] = frozenset(_PRICES)
 
-    def charges(
-        self, owner: str, operation: str, fields: Mapping[str, Any], now: float
-    ) -> list[tuple[str, float, bool]]:
-        book = _book(owner)
-        if operation in {"add_order", "add_order_batch"}:
-            pair = _text(fields.get("pair"))
-            if pair is None:
-                return []
-            orders = fields.get("orders")
-            cost = _FIXED["add"] if operation == "add_order" else len(orders or ()) / 2
-            return [(pair, cost, True)]
-        if operation in {"amend_order", "edit_order"}:
-            transaction = operation.removesuffix("_order")
-            reference = _text(fields.get("txid")) or _text(fields.get("cl_ord_id"))
-            order = book.find(reference, now) if reference else None
-            pair = order.pair if order else _text(fields.get("pair"))
-            if pair is None:
-                return []
-            penalty = age_penalty(transaction, now - order.since) if order else 0.0
-            return [(pair, _FIXED[transaction] + penalty, True)]
-        if operation == "cancel_all_orders":
-            cancelled = book.orders(now)
-        else:
-            found = (book.find(order_id, now) for order_id in _cancelled_ids(operation, fields))
-            cancelled = list({id(order): order for order in found if order is not None}.values())
-        by_pair: dict[str, float] = {}
-        for order in cancelled:
-            by_pair[order.pair] = by_pair.get(order.pair, 0.0) + age_penalty("cancel", now - order.since)
-        return [(pair, cost, False) for pair, cost in by_pair.items() if cost > 0]
+    def charges(self, owner: str, operation: str, fields: Mapping[str, Any], now: float) -> _Charges:
+        return _PRICES[operation](_book(owner), fields, now)
 
     def record(self, owner: str, operation: str, fields: Mapping[str, Any], result: Any, now: float) -> None:
-        book = _book(owner)
-        pair = _text(fields.get("pair"))
-        if operation == "add_order":
-            ids = [*_strings(getattr(result, "txid", None)), *_strings(fields.get("cl_ord_id"))]
-            if pair and ids and not fields.get("validate"):
-                book.place(pair, ids, now)
-        elif operation == "add_order_batch":
-            if pair is None or fields.get("validate"):
-                return
-            requested = fields.get("orders") or []
-            placed = getattr(result, "orders", None) or []
-            for request, answer in zip(requested, placed, strict=False):
-                txids = _strings(getattr(answer, "txid", None))
-                client_id = request.get("cl_ord_id") if isinstance(request, Mapping) else None
-                if txids:
-                    book.place(pair, [*txids, *_strings(client_id)], now)
-        elif operation == "amend_order":
-            reference = _text(fields.get("txid")) or _text(fields.get("cl_ord_id"))
-            order = book.find(reference, now) if reference else None
-            if order is not None:
-                book.amended(order, now)
-        elif operation == "edit_order":
-            # An edit replaces the order: a new txid, resting from now on.
-            reference = _text(fields.get("txid"))
-            order = book.find(reference, now) if reference else None
-            if order is not None:
-                book.forget([order])
-            txids = _strings(getattr(result, "txid", None))
-            if pair and txids and not fields.get("validate"):
-                book.place(pair, txids, now)
-        elif operation == "cancel_all_orders":
-            book.clear()
-        else:
-            found = (book.find(order_id, now) for order_id in _cancelled_ids(operation, fields))
-            book.forget([order for order in found if order is not None])
+        _RECORDS[operation](_book(owner), fields, result, now)
