@@ -190,9 +190,9 @@ def bound_transport(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -
     """
     pool = transport._pool
     backend = pool._network_backend
-    if isinstance(transport, httpx.AsyncHTTPTransport):
+    if isinstance(backend, httpcore.AsyncNetworkBackend):
         pool._network_backend = AsyncDeadlineBackend(backend)
-    else:
+    elif isinstance(backend, httpcore.NetworkBackend):
         pool._network_backend = DeadlineBackend(backend)
 
 

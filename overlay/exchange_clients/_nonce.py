@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
 from collections.abc import Callable
+
+from exchange_clients._secrets import key_digest
 
 __all__ = ["NonceSource", "nonce_source_for"]
 
@@ -40,12 +41,8 @@ _registry: dict[str, NonceSource] = {}
 _registry_lock = threading.Lock()
 
 
-def _key_digest(api_key: str) -> str:
-    return hashlib.blake2b(api_key.encode(), key=_KEY_SALT, digest_size=16).hexdigest()
-
-
 def nonce_source_for(api_key: str) -> NonceSource:
     """Return the process-wide nonce source for ``api_key`` (the same object for the same key)."""
-    digest = _key_digest(api_key)
+    digest = key_digest(api_key, _KEY_SALT)
     with _registry_lock:
         return _registry.setdefault(digest, NonceSource())

@@ -66,7 +66,9 @@ def _unknown(
         return Unknown(outcome.client_order_id or client_order_id, outcome.fields, outcome.sent_at, outcome.operation)
     if client_order_id is None:
         raise InvalidArguments(
-            f"{venue} reconcile: give the OrderOutcomeUnknown error or a client_order_id", venue=venue, code="client-side"
+            f"{venue} reconcile: give the OrderOutcomeUnknown error or a client_order_id",
+            venue=venue,
+            code="client-side",
         )
     return Unknown(client_order_id, {}, None, None)
 

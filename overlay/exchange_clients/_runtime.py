@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -30,7 +30,7 @@ from exchange_clients._arguments import check_arguments, check_rules, with_body
 from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact, plain_number
 from exchange_clients._query import query_string
-from exchange_clients._ratelimit import BucketRule, RateLimiter
+from exchange_clients._ratelimit import LimiterBackend, RateLimiter, VenueLimits
 from exchange_clients._responses import (
     CallContext,
     decode_json,
@@ -108,7 +108,7 @@ class VenueProfile:
     secret_env: str
     make_auth: Callable[..., httpx.Auth]
     check_envelope: Callable[[Any, httpx.Response, CallContext], list[ExchangeWarning]]
-    rate_limits: Callable[[], tuple[BucketRule, ...]]
+    rate_limits: Callable[[], VenueLimits]
     auth_options: tuple[str, ...] = ()
 
 
@@ -207,7 +207,7 @@ class _Core(Generic[_Client, _Transport]):
         base_url: str | None = None,
         timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | bool = True,
-        rate_limit: bool | tuple[BucketRule, ...] | RateLimiter = True,
+        rate_limit: bool | VenueLimits | LimiterBackend | RateLimiter = True,
         http_client: _Client | None = None,
         transport: _Transport | None = None,
         on_warning: Callable[[ExchangeWarning], None] | None = None,
@@ -220,7 +220,9 @@ class _Core(Generic[_Client, _Transport]):
         base_url: scheme and host (and a proxy's own path prefix, if any); default: the venue's production host.
         timeout: seconds or an ``httpx.Timeout``; default 10 s, 5 s to connect.
         retry: ``True`` (the default policy), ``False``, or a ``RetryPolicy``. Only reads are retried.
-        rate_limit: ``True`` (the venue's limits), ``False``, or your own rules or limiter.
+        rate_limit: ``True`` (the venue's limits, state shared in the process), ``False``, the venue's limits of
+            your choice (``spot_rate_limits("pro")``), a ``LimiterBackend`` to keep the state in, or a
+            ``RateLimiter``.
         http_client: your own ``httpx.Client`` (``AsyncClient`` for the async facades), used as it is and never
             closed by us.
         transport: a transport for the client we create otherwise.
@@ -250,13 +252,17 @@ class _Core(Generic[_Client, _Transport]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
 
-    def _prepare(self, op: Operation, args: Mapping[str, Any]) -> tuple[httpx.Request, httpx.Auth | None]:
-        """The request to send (arguments checked, nothing sent yet) and the signer, for private calls only."""
+    def _prepare(
+        self, op: Operation, args: Mapping[str, Any]
+    ) -> tuple[httpx.Request, httpx.Auth | None, Mapping[str, Any]]:
+        """The request to send (arguments checked, nothing sent yet), the signer (for private calls only) and
+        the request's wire fields (for the rate limiter)."""
         try:
-            request = self._http.build_request(**self._request_arguments(op, args, self._http))
+            arguments, fields = self._request_arguments(op, args, self._http)
+            request = self._http.build_request(**arguments)
         except _UNSENDABLE as exc:
             raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
-        return request, self._auth if op.private else None
+        return request, self._auth if op.private else None, fields
 
     def _wait_before_retry(self, op: Operation, attempt: int, error: ExchangeError) -> float:
         """Seconds to wait before trying again, or ``error`` raised when this call is not to be retried.
@@ -269,12 +275,15 @@ class _Core(Generic[_Client, _Transport]):
         return delay
 
     def _make_limiter(
-        self, rate_limit: bool | tuple[BucketRule, ...] | RateLimiter, key: str | None
+        self, rate_limit: bool | VenueLimits | LimiterBackend | RateLimiter, key: str | None
     ) -> RateLimiter | None:
-        if isinstance(rate_limit, RateLimiter) or rate_limit is False:
-            return rate_limit or None
-        rules = self.profile.rate_limits() if rate_limit is True else rate_limit
-        return RateLimiter(self.profile.name, rules, key) if rules else None
+        if rate_limit is False:
+            return None
+        if isinstance(rate_limit, RateLimiter):
+            return rate_limit
+        if isinstance(rate_limit, VenueLimits):
+            return RateLimiter(rate_limit, key)
+        return RateLimiter(self.profile.rate_limits(), key, backend=None if rate_limit is True else rate_limit)
 
     def _make_auth(self, api_key: str | None, api_secret: str | None, options: dict[str, Any]) -> httpx.Auth | None:
         profile = self.profile
@@ -300,8 +309,9 @@ class _Core(Generic[_Client, _Transport]):
 
     def _request_arguments(
         self, op: Operation, args: Mapping[str, Any], client: httpx.Client | httpx.AsyncClient | None = None
-    ) -> dict[str, Any]:
-        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O).
+    ) -> tuple[dict[str, Any], Mapping[str, Any]]:
+        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O), and the
+        request's wire fields (query and body together) as the rate limiter prices them.
 
         ``client`` is the client that will build the request, when known: query parameters then go into the
         URL text directly unless the client adds parameters of its own.
@@ -344,7 +354,7 @@ class _Core(Generic[_Client, _Transport]):
                 params = kwargs["params"]
                 request["url"] = f"{url}?{query_string(params)}" if params else url  # "?" for {"k": []}, as httpx
         request["headers"] = headers
-        return request
+        return request, _wire_fields(kwargs)
 
     def _context(self, op: Operation) -> CallContext:
         return _call_context(self.profile.name, op.method, op.path)
@@ -475,6 +485,16 @@ def _trimmed_base_url(base_url: str, api_prefixes: tuple[str, ...]) -> str:
     return trimmed
 
 
+def _wire_fields(kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+    body = kwargs.get("json") or kwargs.get("data")
+    fields: Mapping[str, Any] = body if isinstance(body, Mapping) else _NO_FIELDS
+    params = kwargs.get("params")
+    return {**params, **fields} if params and fields else params or fields
+
+
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
@@ -486,20 +506,26 @@ class SyncFacade(_Core[httpx.Client, httpx.BaseTransport]):
         return httpx.Client(**options)
 
     def _call(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request, auth = self._prepare(op, args)
+        request, auth, fields = self._prepare(op, args)
         attempt = 0
         while True:
             try:
                 if self._limiter is not None:
-                    self._limiter.acquire(op.name, op.path, op.private)
+                    self._limiter.acquire(op, fields)
                 try:
                     response = self._http.send(request, auth=auth)
                 except httpx.HTTPError as exc:
                     raise self._transport_error(op, exc) from exc
-                return self._finish(op, response)
+                result = self._finish(op, response)
             except ExchangeError as error:
+                if self._limiter is not None:
+                    self._limiter.penalize(op, error)
                 time.sleep(self._wait_before_retry(op, attempt, error))
                 attempt += 1
+            else:
+                if self._limiter is not None:
+                    self._limiter.record(op, fields, result)
+                return result
 
     def close(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""
@@ -520,20 +546,26 @@ class AsyncFacade(_Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         return httpx.AsyncClient(**options)
 
     async def _acall(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request, auth = self._prepare(op, args)
+        request, auth, fields = self._prepare(op, args)
         attempt = 0
         while True:
             try:
                 if self._limiter is not None:
-                    await self._limiter.acquire_async(op.name, op.path, op.private)
+                    await self._limiter.acquire_async(op, fields)
                 try:
                     response = await self._http.send(request, auth=auth)
                 except httpx.HTTPError as exc:
                     raise self._transport_error(op, exc) from exc
-                return self._finish(op, response)
+                result = self._finish(op, response)
             except ExchangeError as error:
+                if self._limiter is not None:
+                    await self._limiter.penalize_async(op, error)
                 await asyncio.sleep(self._wait_before_retry(op, attempt, error))
                 attempt += 1
+            else:
+                if self._limiter is not None:
+                    self._limiter.record(op, fields, result)
+                return result
 
     async def aclose(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Generic, TypeVar
 
-__all__ = ["Secret", "decode_b64_secret"]
+__all__ = ["Secret", "decode_b64_secret", "key_digest"]
 
 _T = TypeVar("_T", str, bytes)
 
@@ -40,3 +41,9 @@ def decode_b64_secret(secret: str, venue: str) -> bytes:
         return base64.b64decode(padded, validate=True)
     except ValueError:  # binascii.Error and non-ASCII input both land here
         raise ValueError(f"{venue} API secret is not valid standard base64 (length {len(stripped)})") from None
+
+
+def key_digest(api_key: str, salt: bytes) -> str:
+    """Names a key in registries and counter names without keeping the key: salted, so that a digest seen
+    elsewhere (a log, a shared store) cannot be matched against a key by anyone without the salt."""
+    return hashlib.blake2b(api_key.encode(), key=salt, digest_size=16).hexdigest()

@@ -61,6 +61,8 @@ ALL_ERRORS = [
     UnexpectedResponse,
 ]
 ALL_WARNINGS = [ExchangeWarning, SchemaDrift, UnknownOrderStatus]
+# Takes the call's own context (operation, sent_at) besides the venue's.
+OUTCOME_UNKNOWN = errors.OrderOutcomeUnknown
 
 
 @pytest.mark.parametrize(
@@ -84,6 +86,7 @@ ALL_WARNINGS = [ExchangeWarning, SchemaDrift, UnknownOrderStatus]
         (TransportError, ExchangeError),
         (RequestTimeout, TransportError),
         (UnexpectedResponse, ExchangeError),
+        (errors.OrderOutcomeUnknown, ExchangeError),
         (ExchangeWarning, UserWarning),
         (SchemaDrift, ExchangeWarning),
         (UnknownOrderStatus, ExchangeWarning),
@@ -104,7 +107,9 @@ def test_all_exports_every_public_class_of_the_module() -> None:
         for name, value in vars(errors).items()
         if inspect.isclass(value) and value.__module__ == errors.__name__ and not name.startswith("_")
     }
-    assert set(errors.__all__) == defined_here == {cls.__name__ for cls in [*ALL_ERRORS, *ALL_WARNINGS]}
+    assert (
+        set(errors.__all__) == defined_here == {cls.__name__ for cls in [*ALL_ERRORS, *ALL_WARNINGS, OUTCOME_UNKNOWN]}
+    )
 
 
 @pytest.mark.parametrize("cls", [*ALL_ERRORS, ExchangeWarning])

@@ -101,7 +101,9 @@ def test_a_trickled_answer_cannot_outlive_the_call_deadline(server: Callable[[Se
     with _client() as client:
         token = DEADLINE.set(time.monotonic() + 1.0)
         try:
-            elapsed, error = _timed(lambda: read_body(client.send(client.build_request("GET", url), stream=True), 1 << 20))
+            elapsed, error = _timed(
+                lambda: read_body(client.send(client.build_request("GET", url), stream=True), 1 << 20)
+            )
         finally:
             DEADLINE.reset(token)
     assert isinstance(error, httpx.TimeoutException)
@@ -196,7 +198,9 @@ def test_async_trickle_is_bounded_too(server: Callable[[Serve], str]) -> None:
     ("timeout", "expected"),
     [(2.0, 2.0), (None, None), (httpx.Timeout(10.0, connect=5.0), 10.0), (httpx.Timeout(None, read=3.0), 3.0)],
 )
-def test_the_deadline_is_the_longest_part_of_the_timeout(timeout: httpx.Timeout | float | None, expected: float) -> None:
+def test_the_deadline_is_the_longest_part_of_the_timeout(
+    timeout: httpx.Timeout | float | None, expected: float
+) -> None:
     assert deadline_of(timeout) == expected
 
 

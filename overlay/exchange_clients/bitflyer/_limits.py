@@ -1,22 +1,43 @@
-"""bitFlyer's HTTP API limits (docs: "API Limits"), as data for the rate limiter."""
+"""bitFlyer's HTTP API limits (docs "API Limits"; reference bitflyer.md §5), as data for the rate limiter."""
 
 from __future__ import annotations
 
-from exchange_clients._ratelimit import BucketRule
+from exchange_clients._ratelimit import Limit, VenueLimits, Window
 
-_FIVE_MINUTES = 300.0
-# These three share a stricter limit on top of the private one.
-_ORDERS = frozenset({"send_child_order", "send_parent_order", "cancel_all_child_orders"})
+__all__ = ["ORDER_ENDPOINTS", "bitflyer_rate_limits"]
+
+# Five minutes, plus an allowance for a request's time in transit: the venue counts arrivals, we count the
+# moment before sending, and the first call of a window may arrive late (a new connection) while the last
+# arrives early.
+_WINDOW = 300.0 + 0.5
+# These share a stricter limit on top of the private one (cancelchildorder and cancelparentorder do not).
+ORDER_ENDPOINTS = frozenset({"send_child_order", "send_parent_order", "cancel_all_child_orders"})
+
+
+def _every_call(path: str, private: bool) -> bool:
+    return True
 
 
 def _private(path: str, private: bool) -> bool:
     return private
 
 
-def bitflyer_rate_limits() -> tuple[BucketRule, ...]:
-    return (
-        BucketRule("private", 500, 500 / _FIVE_MINUTES, _private),
-        BucketRule("orders", 300, 300 / _FIVE_MINUTES, _private, lambda name: 1.0 if name in _ORDERS else 0.0),
-        # Per IP address: every call, public or private, counts.
-        BucketRule("ip", 500, 500 / _FIVE_MINUTES, lambda path, private: True, per_key=False),
+def bitflyer_rate_limits() -> VenueLimits:
+    """500 calls per 5 minutes per IP address (public and private), 500 per key for private calls, and 300
+    per key for the order endpoints, each in any 5 minutes. A 429's ``X-RateLimit-Reset`` holds back every
+    call of the limits the refused call counted against (a private call's: the key's and the address's)."""
+    return VenueLimits(
+        venue="bitFlyer",
+        limits=(
+            Limit("ip", Window(500, _WINDOW), per_key=False, covers=_every_call),
+            Limit("private", Window(500, _WINDOW), per_key=True, covers=_private),
+            Limit(
+                "orders",
+                Window(300, _WINDOW),
+                per_key=True,
+                covers=_private,
+                costs=dict.fromkeys(ORDER_ENDPOINTS, 1.0),
+                default_cost=0.0,
+            ),
+        ),
     )
