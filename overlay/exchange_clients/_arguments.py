@@ -26,7 +26,10 @@ import attrs
 from exchange_clients._data_checks import Mismatch, check_data, conform_decimal
 from exchange_clients.errors import InvalidArguments
 
-__all__ = ["check_arguments", "check_rules", "with_body"]
+__all__ = ["check_arguments", "check_path_parameters", "check_rules", "check_url_length", "with_body"]
+
+# Beyond this, servers and proxies refuse the request line (8 KiB is the common default); so do we, before sending.
+MAX_URL_LENGTH = 8000
 
 
 def check_arguments(
@@ -55,6 +58,28 @@ def check_arguments(
         if name not in checked:
             checked[name] = _default_model(venue, operation, name, hints.get(name))
     return checked
+
+
+def check_path_parameters(venue: str, operation: str, names: tuple[str, ...], args: Mapping[str, Any]) -> None:
+    """Refuse a path parameter that would change which endpoint is called: ``..`` and ``.`` are path segments
+    (``tradeable=".."`` would climb out of the endpoint), and an empty one leaves the path malformed."""
+    for name in names:
+        value = args.get(name)
+        if isinstance(value, str) and value.strip() in ("", ".", ".."):
+            raise InvalidArguments(
+                f"{venue} {operation}: argument {name!r} {value!r} is not a value a path can carry",
+                venue=venue,
+                code="client-side",
+            )
+
+
+def check_url_length(venue: str, operation: str, url: str) -> None:
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidArguments(
+            f"{venue} {operation}: the request URL would be {len(url)} characters (at most {MAX_URL_LENGTH})",
+            venue=venue,
+            code="client-side",
+        )
 
 
 def with_body(

@@ -15,7 +15,7 @@ from typing import Any
 
 from exchange_clients._json import dumps_exact, loads_exact
 
-__all__ = ["ClientIdField", "add_client_ids", "new_client_id"]
+__all__ = ["ClientId", "ClientIdField", "add_client_ids", "attach_client_ids", "new_client_id"]
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,23 @@ class ClientIdField:
     items: str | None = None
     json_text: str | None = None
     only: tuple[str, str] | None = None
+    # The venue does not echo the id in its answer: the library puts it on the result (result[field]).
+    attach: bool = False
+
+
+@dataclass(frozen=True)
+class ClientId:
+    """An order's client id, and whether the library made it up (then it is set on the result too)."""
+
+    value: str
+    generated: bool
 
 
 def new_client_id() -> str:
     return str(uuid.uuid4())
 
 
-def add_client_ids(spec: ClientIdField, request: Mapping[str, Any]) -> list[str]:
+def add_client_ids(spec: ClientIdField, request: Mapping[str, Any]) -> list[ClientId]:
     """Give every order of the request that names none a client order id (``request`` is what the generated
     ``_get_kwargs`` returned, changed in place); return the ids of the request's orders, given or added, in order."""
     for part in ("json", "data", "params"):
@@ -49,7 +59,7 @@ def add_client_ids(spec: ClientIdField, request: Mapping[str, Any]) -> list[str]
     return []
 
 
-def _add(spec: ClientIdField, fields: MutableMapping[str, Any]) -> list[str]:
+def _add(spec: ClientIdField, fields: MutableMapping[str, Any]) -> list[ClientId]:
     if spec.items is None:
         return [_name(spec, fields)]
     if spec.json_text is None:
@@ -68,7 +78,7 @@ def _add(spec: ClientIdField, fields: MutableMapping[str, Any]) -> list[str]:
     return ids
 
 
-def _name_all(spec: ClientIdField, orders: Any) -> list[str]:
+def _name_all(spec: ClientIdField, orders: Any) -> list[ClientId]:
     if not isinstance(orders, list):
         return []
     ids = []
@@ -82,9 +92,28 @@ def _named(spec: ClientIdField, order: Mapping[str, Any]) -> bool:
     return any(order.get(name) not in (None, "") for name in (spec.field, *spec.unless))
 
 
-def _name(spec: ClientIdField, order: MutableMapping[str, Any]) -> str:
-    """The order's client id: the caller's, or a new one (none when the caller named it another way)."""
+def _name(spec: ClientIdField, order: MutableMapping[str, Any]) -> ClientId:
+    """The order's client id: the caller's, or a new one ("" when the caller named it another way)."""
     if not _named(spec, order):
         order[spec.field] = new_client_id()
+        return ClientId(order[spec.field], generated=True)
     value = order.get(spec.field)
-    return str(value) if value not in (None, "") else ""
+    return ClientId(str(value) if value not in (None, "") else "", generated=False)
+
+
+def attach_client_ids(spec: ClientIdField, result: Any, ids: list[ClientId]) -> None:
+    """Set the ids the library made up on a result the venue sent without them: ``result[field]`` for one order,
+    ``result.<items>[i][field]`` for a batch (the venue answers a batch's orders in the order they were sent)."""
+    if spec.items is None:
+        _set(result, spec.field, ids[0])
+        return
+    placed = getattr(result, spec.items, None)
+    if isinstance(placed, list) and len(placed) == len(ids):
+        for order, client_id in zip(placed, ids, strict=True):
+            _set(order, spec.field, client_id)
+
+
+def _set(model: Any, field: str, client_id: ClientId) -> None:
+    extras = getattr(model, "additional_properties", None)
+    if isinstance(extras, dict) and client_id.generated:
+        extras.setdefault(field, client_id.value)

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps_exact", "loads_exact", "plain_number", "to_json"]
+__all__ = ["dumps_exact", "loads_exact", "plain_number", "to_json", "top_level_members"]
 
 _MARK = "\u0000dec:"
 # How the encoder writes a marker (ensure_ascii=False still escapes control characters such as NUL).
@@ -66,3 +66,30 @@ def to_json(value: Any) -> str:
     """
     data = value.to_dict() if hasattr(value, "to_dict") else value
     return dumps_exact(data).decode("utf-8")
+
+
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Only the extent of each value is needed, so numbers are never converted.
+_EXTENT_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
+
+
+def top_level_members(text: str) -> list[tuple[str, str]]:
+    """Split a valid JSON object into ``(name, '"name":value')`` with each value's text verbatim.
+
+    Re-serialising parsed values would turn ``37500.10`` into ``37500.1``; slicing the original text keeps every
+    number token byte-identical (the Kraken Spot signer needs that). Duplicate names are all listed, in order.
+    """
+    members: list[tuple[str, str]] = []
+    pos = _skip_whitespace(text, _skip_whitespace(text, 0) + 1)
+    while text.startswith('"', pos):
+        name, name_end = _EXTENT_DECODER.raw_decode(text, pos)
+        value_start = _skip_whitespace(text, _skip_whitespace(text, name_end) + 1)
+        _, value_end = _EXTENT_DECODER.raw_decode(text, value_start)
+        members.append((name, f"{text[pos:name_end]}:{text[value_start:value_end]}"))
+        pos = _skip_whitespace(text, _skip_whitespace(text, value_end) + 1)
+    return members
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    match = _JSON_WHITESPACE.match(text, pos)
+    return match.end() if match else pos

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from exchange_clients.errors import InvalidArguments, OrderOutcomeUnknown
 
@@ -76,7 +76,7 @@ def _unknown(
 class SyncReconcile:
     """``reconcile`` for the synchronous facades (mixed into them)."""
 
-    profile: Any
+    profile: ClassVar[Any]
 
     def reconcile(
         self, outcome: OrderOutcomeUnknown | None = None, *, client_order_id: str | None = None
@@ -98,7 +98,7 @@ class SyncReconcile:
 class AsyncReconcile:
     """``reconcile`` for the asynchronous facades (mixed into them)."""
 
-    profile: Any
+    profile: ClassVar[Any]
 
     async def reconcile(
         self, outcome: OrderOutcomeUnknown | None = None, *, client_order_id: str | None = None

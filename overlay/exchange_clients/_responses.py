@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from exchange_clients._json import top_level_members
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
@@ -40,6 +41,7 @@ __all__ = [
     "make_warning",
     "media_type",
     "raise_for_http_status",
+    "refuse_duplicate_keys",
     "retry_after_seconds",
 ]
 
@@ -150,6 +152,20 @@ def _loads(text: str) -> Any:
     if text.startswith("\ufeff"):  # json.loads refuses a BOM before decoding; so do we, with its message
         raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     return _DECODER.decode(text)
+
+
+def refuse_duplicate_keys(payload: Any, response: httpx.Response, ctx: CallContext, keys: tuple[str, ...]) -> None:
+    """An envelope that names one of its ``keys`` twice is refused: ``{"error": [...], "error": []}`` would read
+    as a success, since JSON decoders keep the last. Cheap unless the body spells a key more than once."""
+    if not keys or not isinstance(payload, dict):
+        return
+    body = response.content
+    if all(body.count(b'"%s"' % key.encode()) < 2 for key in keys):
+        return
+    names = [name for name, _ in top_level_members(body.decode("utf-8"))]
+    for key in keys:
+        if names.count(key) > 1:
+            raise make_error(UnexpectedResponse, f"the answer names {key!r} more than once", response, ctx)
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:

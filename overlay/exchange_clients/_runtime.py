@@ -9,6 +9,8 @@ one line that calls ``_call``/``_acall`` with its :class:`Operation`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import importlib
 import inspect
 import logging
@@ -16,8 +18,9 @@ import os
 import time
 import typing
 import warnings
+import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from types import MappingProxyType, ModuleType
@@ -26,11 +29,32 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from exchange_clients._arguments import check_arguments, check_rules, with_body
+from exchange_clients._arguments import (
+    check_arguments,
+    check_path_parameters,
+    check_rules,
+    check_url_length,
+    with_body,
+)
+from exchange_clients._client_ids import ClientId, ClientIdField, add_client_ids, attach_client_ids
 from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact, plain_number
+from exchange_clients._network import (
+    DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    NOT_SENT,
+    AnswerTooLarge,
+    aread_body,
+    bound_transport,
+    deadline_of,
+    is_loopback,
+    read_body,
+    time_left,
+)
+from exchange_clients._outcome import is_unknown_outcome, unknown_outcome
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import LimiterBackend, RateLimiter, VenueLimits
+from exchange_clients._reconcile import AsyncReconcile, PlanFactory, SyncReconcile
 from exchange_clients._responses import (
     CallContext,
     decode_json,
@@ -38,12 +62,16 @@ from exchange_clients._responses import (
     make_warning,
     media_type,
     raise_for_http_status,
+    refuse_duplicate_keys,
 )
 from exchange_clients._retry import NO_RETRY, RetryPolicy
+from exchange_clients._sequence import SEQUENCER
 from exchange_clients.errors import (
     AuthenticationError,
     ExchangeError,
     ExchangeWarning,
+    InvalidArguments,
+    InvalidNonce,
     MissingCredentials,
     RequestTimeout,
     SchemaDrift,
@@ -110,6 +138,29 @@ class VenueProfile:
     check_envelope: Callable[[Any, httpx.Response, CallContext], list[ExchangeWarning]]
     rate_limits: Callable[[], VenueLimits]
     auth_options: tuple[str, ...] = ()
+    # Operations that place orders, and where their client order id goes (exchange_clients._client_ids).
+    client_ids: Mapping[str, ClientIdField] = field(default_factory=dict)
+    # How to find an order whose outcome is unknown (exchange_clients._reconcile), if the venue can.
+    reconcile: PlanFactory | None = None
+    # Nonces must reach the venue in order: signed calls of one key go one at a time unless told otherwise.
+    sequential: bool = False
+    # Codes of ServiceUnavailable errors that still mean "not performed" (a market closed to new orders).
+    refusals: frozenset[str | int] = frozenset()
+    # The envelope's own keys: an answer that names one twice is refused.
+    envelope_keys: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One call's request and what the call has learned about it so far."""
+
+    request: httpx.Request
+    auth: httpx.Auth | None
+    fields: Mapping[str, Any]
+    client_ids: list[ClientId]
+    sent: bool = False  # some of the request may have reached the venue
+    sent_at: float | None = None
+    nonce_renewed: bool = False
 
 
 class _ParseClient:
@@ -211,6 +262,9 @@ class _Core(Generic[_Client, _Transport]):
         http_client: _Client | None = None,
         transport: _Transport | None = None,
         on_warning: Callable[[ExchangeWarning], None] | None = None,
+        sequential: bool | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
         **auth_options: Any,
     ) -> None:
         """Options (each venue's facade lists these, and its signer's own, in its signature):
@@ -218,8 +272,10 @@ class _Core(Generic[_Client, _Transport]):
         api_key, api_secret: the credentials; with neither given, they are read from the venue's environment
             variables. Public operations need none.
         base_url: scheme and host (and a proxy's own path prefix, if any); default: the venue's production host.
-        timeout: seconds or an ``httpx.Timeout``; default 10 s, 5 s to connect.
-        retry: ``True`` (the default policy), ``False``, or a ``RetryPolicy``. Only reads are retried.
+        timeout: seconds or an ``httpx.Timeout``; default 10 s, 5 s to connect. The longest part is also the
+            deadline of a whole call: connecting, sending, the answer's last byte and any retries' waits.
+        retry: ``True`` (the default policy), ``False``, or a ``RetryPolicy``. Reads are retried; a write only when
+            it failed before a byte was sent.
         rate_limit: ``True`` (the venue's limits, state shared in the process), ``False``, the venue's limits of
             your choice (``spot_rate_limits("pro")``), a ``LimiterBackend`` to keep the state in, or a
             ``RateLimiter``.
@@ -227,50 +283,82 @@ class _Core(Generic[_Client, _Transport]):
             closed by us.
         transport: a transport for the client we create otherwise.
         on_warning: receives each ``ExchangeWarning`` (venue warnings, ``SchemaDrift``, ``UnknownOrderStatus``);
-            default: ``warnings.warn``.
+            default: ``warnings.warn``. Warnings are delivered once the result exists; a handler that raises
+            fails a read, but never loses the result of a write (it is logged instead).
+        sequential: send the signed calls of one key one at a time, so that their nonces arrive in order
+            (default: the venue's need; Kraken Spot and Futures check nonces, bitFlyer does not).
+        max_response_bytes: the largest answer accepted, decompressed (default 32 MiB).
+        allow_insecure_http: let credentials go to a plain-HTTP host that is not this machine (default: refused).
         """
         profile = self.profile
         self._owns_http = http_client is None
         self._http: _Client = http_client or self._new_client(
             timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": _USER_AGENT},
-            verify=_default_tls() if transport is None else True,
+            transport=transport or self._bounded_transport(),
+            # Only the encodings that exchange_clients._network decodes within the size bound.
+            headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         )
         self._base_url = _trimmed_base_url(base_url or profile.default_base_url, self.api_prefixes)
+        self._call_seconds = deadline_of(timeout)
+        self._max_response_bytes = max_response_bytes
+        self._sequential = profile.sequential if sequential is None else sequential
+        address = urlsplit(self._base_url)
+        self._refuse_credentials = address.scheme != "https" and not (
+            allow_insecure_http or is_loopback(address.hostname or "")
+        )
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
         self._on_warning = on_warning or _warn
         self._reported_drifts: set[tuple[str, str, str, str]] = set()
         if api_key is None and api_secret is None:
             api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
+        # Env files and copy-paste bring newlines and spaces along; they are never part of a key.
+        api_key, api_secret = (api_key or "").strip(), (api_secret or "").strip()
         self._auth = self._make_auth(api_key, api_secret, auth_options)
-        self._limiter = self._make_limiter(rate_limit, api_key)
+        self._limiter = self._make_limiter(rate_limit, api_key or None)
+        self._sequence_key = SEQUENCER.name(api_key) if api_key else ""
 
     def _new_client(self, **options: Any) -> _Client:
+        raise NotImplementedError
+
+    def _bounded_transport(self) -> _Transport:
+        """A transport of ours, with httpx's default TLS (built once per process) and the calls' deadline."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r}, authenticated={self._auth is not None})"
 
-    def _prepare(
-        self, op: Operation, args: Mapping[str, Any]
-    ) -> tuple[httpx.Request, httpx.Auth | None, Mapping[str, Any]]:
-        """The request to send (arguments checked, nothing sent yet), the signer (for private calls only) and
-        the request's wire fields (for the rate limiter)."""
+    def _prepare(self, op: Operation, args: Mapping[str, Any]) -> _Prepared:
+        """The request to send (arguments checked, nothing sent yet), the signer (for private calls only), the
+        request's wire fields (for the rate limiter and reconciling) and the client order ids it carries."""
         try:
-            arguments, fields = self._request_arguments(op, args, self._http)
+            arguments, fields, ids = self._request_arguments(op, args, self._http)
             request = self._http.build_request(**arguments)
         except _UNSENDABLE as exc:
             raise unsendable_arguments(self.profile.name, op.name, args, exc) from exc
-        return request, self._auth if op.private else None, fields
+        return _Prepared(request, self._auth if op.private else None, fields, ids)
 
-    def _wait_before_retry(self, op: Operation, attempt: int, error: ExchangeError) -> float:
-        """Seconds to wait before trying again, or ``error`` raised when this call is not to be retried.
+    def _after_failure(self, op: Operation, prepared: _Prepared, attempt: int, error: ExchangeError) -> float:
+        """Seconds to wait before trying again, or the error to raise.
 
-        Only reads: a lost answer to an order, cancel or transfer does not say whether it happened.
+        An invalid nonce is answered once more with a fresh one, at once: the venue refused the request unread.
+        Reads are retried by the policy. A write is retried only when none of it was sent; a write that may have
+        reached the venue raises ``OrderOutcomeUnknown``, since only the venue knows whether it happened.
         """
-        delay = self._retry.delay(attempt, error) if op.read else None
-        if delay is None:
+        if isinstance(error, InvalidNonce) and not prepared.nonce_renewed:
+            prepared.nonce_renewed = True
+            return 0.0
+        if not op.read:
+            first = prepared.client_ids[0].value if prepared.client_ids else None
+            if is_unknown_outcome(error, prepared.sent, self.profile.refusals):
+                raise unknown_outcome(
+                    error, op.name, first or None, prepared.fields, prepared.sent_at or time.time()
+                ) from error
+            error.client_order_id = first or None
+            if prepared.sent:
+                raise error
+        delay = self._retry.delay(attempt, error)
+        left = time_left()
+        if delay is None or (left is not None and delay >= left):
             raise error
         return delay
 
@@ -298,6 +386,11 @@ class _Core(Generic[_Client, _Transport]):
                 f"{missing} is missing (pass both, or set {profile.key_env} and {profile.secret_env})",
                 venue=profile.name,
             )
+        if not (api_key.isascii() and api_key.isprintable()):
+            # Said without the key: a key with a stray character in it is still a key.
+            raise AuthenticationError(
+                f"{profile.name} API key must be printable ASCII (length {len(api_key)})", venue=profile.name
+            )
         try:
             return profile.make_auth(api_key, api_secret, **options)
         except ValueError as exc:
@@ -309,9 +402,9 @@ class _Core(Generic[_Client, _Transport]):
 
     def _request_arguments(
         self, op: Operation, args: Mapping[str, Any], client: httpx.Client | httpx.AsyncClient | None = None
-    ) -> tuple[dict[str, Any], Mapping[str, Any]]:
-        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O), and the
-        request's wire fields (query and body together) as the rate limiter prices them.
+    ) -> tuple[dict[str, Any], Mapping[str, Any], list[ClientId]]:
+        """Validate the caller's arguments and turn them into ``httpx`` request arguments (no I/O), the request's
+        wire fields (query and body together) and the client order ids of the orders it places (some ours).
 
         ``client`` is the client that will build the request, when known: query parameters then go into the
         URL text directly unless the client adds parameters of its own.
@@ -325,6 +418,14 @@ class _Core(Generic[_Client, _Transport]):
                 method=op.method,
                 path=op.path,
             )
+        if op.private and self._refuse_credentials:
+            raise InvalidArguments(
+                f"{profile.name} {op.name}: refusing to send credentials to {self._base_url} over plain HTTP; use "
+                "https, or pass allow_insecure_http=True if this host is really meant",
+                venue=profile.name,
+                code="client-side",
+            )
+        check_path_parameters(profile.name, op.name, op.path_params, args)
         module = _module(op.module)
         unset = _unset_type(profile.package)
         if op.body is not None:
@@ -334,6 +435,8 @@ class _Core(Generic[_Client, _Transport]):
         kwargs = module._get_kwargs(**checked)
         if op.rules:
             check_rules(profile.name, op.name, op.rules, kwargs)
+        client_id = profile.client_ids.get(op.name)
+        ids = add_client_ids(client_id, kwargs) if client_id is not None else []
         url = self._base_url + self.server_path + kwargs["url"]
         request: dict[str, Any] = {"method": kwargs["method"].upper(), "url": url}
         headers = dict(kwargs.get("headers", {}))
@@ -354,7 +457,8 @@ class _Core(Generic[_Client, _Transport]):
                 params = kwargs["params"]
                 request["url"] = f"{url}?{query_string(params)}" if params else url  # "?" for {"k": []}, as httpx
         request["headers"] = headers
-        return request, _wire_fields(kwargs)
+        check_url_length(profile.name, op.name, request["url"])
+        return request, _wire_fields(kwargs), ids
 
     def _context(self, op: Operation) -> CallContext:
         return _call_context(self.profile.name, op.method, op.path)
@@ -367,6 +471,7 @@ class _Core(Generic[_Client, _Transport]):
         if not op.json_success and response.is_success and media_type(response) not in _JSON_OR_HTML:
             return self._parse(op, response, None, ctx)
         payload = decode_json(response, ctx)
+        refuse_duplicate_keys(payload, response, ctx, self.profile.envelope_keys)
         warnings = self.profile.check_envelope(payload, response, ctx)
         raise_for_http_status(response, ctx)
         parsed = self._parse(op, response, payload, ctx, warnings)
@@ -452,14 +557,42 @@ class _Core(Generic[_Client, _Transport]):
                     raise
                 _log.exception("on_warning raised for %s; the result of this write is returned anyway", warning)
 
-    def _transport_error(self, op: Operation, exc: httpx.HTTPError) -> ExchangeError:
+    def _transport_error(self, op: Operation, exc: httpx.HTTPError, prepared: _Prepared) -> ExchangeError:
+        """The error for a request that got no (whole) answer; notes on ``prepared`` whether any of it left."""
+        prepared.sent = not isinstance(exc, NOT_SENT)
         kind = RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
-        return kind(
-            f"{type(exc).__name__}: {exc}",
-            venue=self.profile.name,
-            method=op.method,
-            path=op.path,
+        return kind(f"{type(exc).__name__}: {exc}", venue=self.profile.name, method=op.method, path=op.path)
+
+    def _refused_redirect(self, op: Operation, response: httpx.Response) -> ExchangeError:
+        target = response.headers.get("Location", "?")
+        return UnexpectedResponse(
+            f"HTTP {response.status_code} redirect to {target!r} refused: a signed request is never forwarded",
+            **error_context(response, self._context(op)),
         )
+
+    def _oversize(self, op: Operation, exc: Exception, response: httpx.Response) -> ExchangeError:
+        """The answer could not be read whole (too large, an encoding not asked for): its body is not kept."""
+        ctx = self._context(op)
+        return UnexpectedResponse(
+            f"{exc}; reading stopped",
+            venue=ctx.venue,
+            http_status=response.status_code,
+            method=ctx.method,
+            path=ctx.path,
+        )
+
+    def _start(self, op: Operation, prepared: _Prepared) -> contextvars.Token[float | None]:
+        """The call's deadline, for every socket operation and wait of this call."""
+        seconds = self._call_seconds
+        return DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
+
+    def _succeeded(self, op: Operation, prepared: _Prepared, result: Any) -> Any:
+        if self._limiter is not None:
+            self._limiter.record(op, prepared.fields, result)
+        spec = self.profile.client_ids.get(op.name)
+        if spec is not None and spec.attach and prepared.client_ids:
+            attach_client_ids(spec, result, prepared.client_ids)
+        return result
 
 
 _JSON_OR_HTML = ("application/json", "text/html")
@@ -499,33 +632,59 @@ def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
 
-class SyncFacade(_Core[httpx.Client, httpx.BaseTransport]):
+class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
     """Base of the synchronous venue clients. Use as a context manager to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.Client:
         return httpx.Client(**options)
 
+    def _bounded_transport(self) -> httpx.BaseTransport:
+        transport = httpx.HTTPTransport(verify=_default_tls())
+        bound_transport(transport)
+        return transport
+
     def _call(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request, auth, fields = self._prepare(op, args)
-        attempt = 0
-        while True:
-            try:
-                if self._limiter is not None:
-                    self._limiter.acquire(op, fields)
+        prepared = self._prepare(op, args)
+        token = self._start(op, prepared)
+        try:
+            attempt = 0
+            while True:
                 try:
-                    response = self._http.send(request, auth=auth)
-                except httpx.HTTPError as exc:
-                    raise self._transport_error(op, exc) from exc
-                result = self._finish(op, response)
-            except ExchangeError as error:
-                if self._limiter is not None:
-                    self._limiter.penalize(op, error)
-                time.sleep(self._wait_before_retry(op, attempt, error))
-                attempt += 1
-            else:
-                if self._limiter is not None:
-                    self._limiter.record(op, fields, result)
-                return result
+                    result = self._attempt(op, prepared)
+                except ExchangeError as error:
+                    if self._limiter is not None:
+                        self._limiter.penalize(op, error)
+                    time.sleep(self._after_failure(op, prepared, attempt, error))
+                    attempt += 1
+                else:
+                    return self._succeeded(op, prepared, result)
+        finally:
+            DEADLINE.reset(token)
+
+    def _attempt(self, op: Operation, prepared: _Prepared) -> Any:
+        if self._limiter is not None:
+            self._limiter.acquire(op, prepared.fields)
+        signed = prepared.auth is not None
+        hold = SEQUENCER.hold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        try:
+            with hold:  # from signing (inside send) until the answer's headers are in
+                prepared.sent_at = time.time()
+                response = self._http.send(
+                    prepared.request,
+                    auth=prepared.auth,
+                    stream=True,
+                    follow_redirects=False if signed else self._http.follow_redirects,
+                )
+            read_body(response, self._max_response_bytes)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(op, exc, prepared) from exc
+        except (AnswerTooLarge, ValueError, zlib.error) as exc:
+            prepared.sent = True
+            raise self._oversize(op, exc, response) from exc
+        prepared.sent = True
+        if signed and response.is_redirect:
+            raise self._refused_redirect(op, response)
+        return self._finish(op, response)
 
     def close(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""
@@ -539,33 +698,59 @@ class SyncFacade(_Core[httpx.Client, httpx.BaseTransport]):
         self.close()
 
 
-class AsyncFacade(_Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
+class AsyncFacade(AsyncReconcile, _Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """Base of the asynchronous venue clients. Use ``async with`` to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.AsyncClient:
         return httpx.AsyncClient(**options)
 
+    def _bounded_transport(self) -> httpx.AsyncBaseTransport:
+        transport = httpx.AsyncHTTPTransport(verify=_default_tls())
+        bound_transport(transport)
+        return transport
+
     async def _acall(self, op: Operation, args: Mapping[str, Any]) -> Any:
-        request, auth, fields = self._prepare(op, args)
-        attempt = 0
-        while True:
-            try:
-                if self._limiter is not None:
-                    await self._limiter.acquire_async(op, fields)
+        prepared = self._prepare(op, args)
+        token = self._start(op, prepared)
+        try:
+            attempt = 0
+            while True:
                 try:
-                    response = await self._http.send(request, auth=auth)
-                except httpx.HTTPError as exc:
-                    raise self._transport_error(op, exc) from exc
-                result = self._finish(op, response)
-            except ExchangeError as error:
-                if self._limiter is not None:
-                    await self._limiter.penalize_async(op, error)
-                await asyncio.sleep(self._wait_before_retry(op, attempt, error))
-                attempt += 1
-            else:
-                if self._limiter is not None:
-                    self._limiter.record(op, fields, result)
-                return result
+                    result = await self._attempt(op, prepared)
+                except ExchangeError as error:
+                    if self._limiter is not None:
+                        await self._limiter.penalize_async(op, error)
+                    await asyncio.sleep(self._after_failure(op, prepared, attempt, error))
+                    attempt += 1
+                else:
+                    return self._succeeded(op, prepared, result)
+        finally:
+            DEADLINE.reset(token)
+
+    async def _attempt(self, op: Operation, prepared: _Prepared) -> Any:
+        if self._limiter is not None:
+            await self._limiter.acquire_async(op, prepared.fields)
+        signed = prepared.auth is not None
+        hold = SEQUENCER.ahold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        try:
+            async with hold:  # from signing (inside send) until the answer's headers are in
+                prepared.sent_at = time.time()
+                response = await self._http.send(
+                    prepared.request,
+                    auth=prepared.auth,
+                    stream=True,
+                    follow_redirects=False if signed else self._http.follow_redirects,
+                )
+            await aread_body(response, self._max_response_bytes)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(op, exc, prepared) from exc
+        except (AnswerTooLarge, ValueError, zlib.error) as exc:
+            prepared.sent = True
+            raise self._oversize(op, exc, response) from exc
+        prepared.sent = True
+        if signed and response.is_redirect:
+            raise self._refused_redirect(op, response)
+        return self._finish(op, response)
 
     async def aclose(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""

@@ -26,7 +26,7 @@ from exchange_clients._runtime import Operation, SyncFacade
 
 from .arguments import raw_arguments, typed_arguments
 from .cassettes import CASSETTE_ROOT, cassette_path, live_cassette_path, recorder, scenario_cassette_path
-from .scenarios import DEFECT_DEMONSTRATIONS, SCENARIO_CALLS
+from .scenarios import DEFECT_DEMONSTRATIONS, SCENARIO_CALLS, SCENARIO_REPEATS
 from .venues import VENUES, VenueInfo, venue
 
 __all__ = ["FIXED_TIME", "LiveRefused", "record_live", "record_standin", "select_live_operations"]
@@ -83,8 +83,9 @@ def _record_call(
     with recorder(info, path, secrets, metadata) as cassette:
         result = _call(client, op, metadata["arguments"])
         interactions = len(cassette)
-    if interactions != 1:
-        raise RuntimeError(f"{path}: expected exactly one request, recorded {interactions}")
+    expected = SCENARIO_REPEATS.get(metadata.get("scenario", ""), 1)
+    if interactions != expected:
+        raise RuntimeError(f"{path}: expected {expected} request(s), recorded {interactions}")
     return Outcome(info.name, str(path.relative_to(root)), result, interactions)
 
 
@@ -132,7 +133,8 @@ def record_standin(root: Path = CASSETTE_ROOT) -> Summary:
                         "scenario": scenario,
                         "recorded_from": "stand-in",
                     }
-                    running.fail_next(info.standin, scenario)
+                    for _ in range(SCENARIO_REPEATS.get(scenario, 1)):
+                        running.fail_next(info.standin, scenario)
                     path = scenario_cassette_path(info, cassette_name, scratch)
                     summary.outcomes.append(_record_call(info, client, op, path, metadata, secrets, scratch))
         if running.errors:

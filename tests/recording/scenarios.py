@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .venues import CassetteVenue
 
-__all__ = ["DEFECT_DEMONSTRATIONS", "GENERIC_SCENARIOS", "SCENARIO_CALLS"]
+__all__ = ["DEFECT_DEMONSTRATIONS", "GENERIC_SCENARIOS", "SCENARIO_CALLS", "SCENARIO_REPEATS"]
 
 # Every venue gets these, on a private read (retry=False, so exactly one request is recorded).
 GENERIC_SCENARIOS = ("html_502", "truncated_json", "empty_body", "http_429")
@@ -32,6 +32,10 @@ SCENARIO_CALLS: dict[CassetteVenue, dict[str, str]] = {
 }
 for _venue, _calls in SCENARIO_CALLS.items():
     _calls.update(dict.fromkeys(GENERIC_SCENARIOS, _READ[_venue]))
+
+# Scenarios queued more than once: a call answers an invalid nonce once more with a fresh one, so the cassette
+# holds both requests and the second refusal is the one raised.
+SCENARIO_REPEATS: dict[str, int] = {"spot_invalid_nonce": 2}
 
 # Extra scenario cassettes (cassette name -> (scenario, operation)) pinning that an empty body is refused
 # where the documented 200 is a *referenced* JSON response (components/responses): write_facades once

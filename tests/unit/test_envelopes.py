@@ -584,12 +584,12 @@ def test_any_json_value_passes_or_raises_only_exchange_errors(
     if isinstance(outcome, ExchangeError):
         assert outcome.venue == ctx.venue
     else:
-        assert all(isinstance(text, str) for text in outcome)
+        assert all(isinstance(warning, ExchangeWarning) and warning.venue == ctx.venue for warning in outcome)
 
 
 def _outcome(
     check: CheckEnvelope, payload: Any, response: httpx.Response, ctx: CallContext
-) -> list[str] | ExchangeError:
+) -> list[ExchangeWarning] | ExchangeError:
     try:
         return check(payload, response, ctx)
     except ExchangeError as exc:

@@ -19,7 +19,7 @@ from exchange_clients.kraken_spot import spot_rate_limits
 from kraken_spot_api.models import AddOrderRequest, AddOrderRequestType, CancelOrderRequest, Ordertype
 
 SECRET = "a2V5IGZvciB0ZXN0cyBvbmx5IC0tIG5vdCBhIHJlYWwgc2VjcmV0IC0tIDAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMw=="
-BASE = "http://exchange.test"
+BASE = "https://exchange.test"
 
 
 def _transport(

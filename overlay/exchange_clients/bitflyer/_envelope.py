@@ -25,7 +25,7 @@ from exchange_clients.errors import (
     ServiceUnavailable,
 )
 
-__all__ = ["BITFLYER_ERRORS", "VENUE", "check_envelope"]
+__all__ = ["BITFLYER_ERRORS", "BITFLYER_REFUSALS", "VENUE", "check_envelope"]
 
 VENUE: Final = "bitFlyer"
 
@@ -60,6 +60,10 @@ BITFLYER_ERRORS: Final[_ErrorTable] = {
         "permission denied": PermissionDenied,
     },
 }
+
+# Unavailability that still says the order was not taken (bitflyer.md §4.3): -208 "Order is not accepted. Please
+# try again later." and -2 maintenance. Every other ServiceUnavailable on a write leaves its outcome unknown.
+BITFLYER_REFUSALS: Final = frozenset({-208, -2})
 
 # ASP.NET Web API answers this way when no route matches, which for bitFlyer
 # usually means a required query parameter (e.g. product_code) was left out.

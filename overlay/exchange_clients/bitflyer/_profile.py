@@ -6,8 +6,9 @@ from typing import Final
 
 from exchange_clients._runtime import VenueProfile
 from exchange_clients.bitflyer._auth import BitflyerAuth
-from exchange_clients.bitflyer._envelope import check_envelope
+from exchange_clients.bitflyer._envelope import BITFLYER_REFUSALS, check_envelope
 from exchange_clients.bitflyer._limits import bitflyer_rate_limits
+from exchange_clients.bitflyer._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
 BITFLYER_URL: Final = "https://api.bitflyer.com"
@@ -22,4 +23,9 @@ PROFILE = VenueProfile(
     check_envelope=check_envelope,
     rate_limits=bitflyer_rate_limits,
     auth_options=("clock",),
+    client_ids=CLIENT_ORDER_IDS,
+    reconcile=reconcile,
+    sequential=False,
+    refusals=BITFLYER_REFUSALS,
+    envelope_keys=("status", "error_message"),
 )

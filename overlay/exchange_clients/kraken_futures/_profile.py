@@ -8,6 +8,7 @@ from exchange_clients._runtime import VenueProfile
 from exchange_clients.kraken_futures._auth import KrakenFuturesAuth
 from exchange_clients.kraken_futures._envelope import check_envelope
 from exchange_clients.kraken_futures._limits import futures_rate_limits
+from exchange_clients.kraken_futures._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
 KRAKEN_FUTURES_URL: Final = "https://futures.kraken.com"
@@ -24,4 +25,8 @@ PROFILE = VenueProfile(
     check_envelope=check_envelope,
     rate_limits=futures_rate_limits,
     auth_options=("nonce",),
+    client_ids=CLIENT_ORDER_IDS,
+    reconcile=reconcile,
+    sequential=True,
+    envelope_keys=("result", "error", "errors"),
 )

@@ -6,12 +6,12 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 from collections.abc import Callable, Generator
 from urllib.parse import unquote_plus, urlencode
 
 import httpx
 
+from exchange_clients._json import top_level_members
 from exchange_clients._nonce import nonce_source_for
 from exchange_clients._secrets import Secret, decode_b64_secret
 
@@ -20,9 +20,6 @@ __all__ = ["KrakenSpotAuth", "sign"]
 _VENUE = "Kraken Spot"
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
-_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
-# Only the extent of each value is needed, so numbers are never converted.
-_EXTENT_DECODER = json.JSONDecoder(parse_float=str, parse_int=str)
 
 
 def sign(secret_b64: str | bytes, uri_path: str, nonce: str, body: bytes) -> str:
@@ -131,31 +128,9 @@ def _json_with_nonce(body: bytes, nonce: str, otp: str | None) -> bytes:
         return f'{{"nonce":"{nonce}"{"" if rest.startswith("}") else ","}{rest}'.encode()
     injected = _injected_fields(nonce, otp)
     replaced = {name for name, _ in injected}
-    kept = [member for name, member in _json_members(text) if name not in replaced]
+    kept = [member for name, member in top_level_members(text) if name not in replaced]
     fields = [f"{json.dumps(name)}:{json.dumps(value)}" for name, value in injected]
     return ("{" + ",".join([*fields, *kept]) + "}").encode("utf-8")
-
-
-def _json_members(text: str) -> list[tuple[str, str]]:
-    """Split a valid JSON object into ``(name, '"name":value')`` with each value's text verbatim.
-
-    Re-serialising parsed values would turn ``37500.10`` into ``37500.1``; slicing
-    the original text keeps every number token byte-identical.
-    """
-    members: list[tuple[str, str]] = []
-    pos = _skip_whitespace(text, _skip_whitespace(text, 0) + 1)
-    while text.startswith('"', pos):
-        name, name_end = _EXTENT_DECODER.raw_decode(text, pos)
-        value_start = _skip_whitespace(text, _skip_whitespace(text, name_end) + 1)
-        _, value_end = _EXTENT_DECODER.raw_decode(text, value_start)
-        members.append((name, f"{text[pos:name_end]}:{text[value_start:value_end]}"))
-        pos = _skip_whitespace(text, _skip_whitespace(text, value_end) + 1)
-    return members
-
-
-def _skip_whitespace(text: str, pos: int) -> int:
-    match = _JSON_WHITESPACE.match(text, pos)
-    return match.end() if match else pos
 
 
 def _replace_body(request: httpx.Request, content_type: str, body: bytes) -> httpx.Request:

@@ -30,7 +30,7 @@ from exchange_clients.errors import (
     UnexpectedResponse,
 )
 
-__all__ = ["SPOT_ERRORS", "VENUE", "check_envelope"]
+__all__ = ["SPOT_ERRORS", "SPOT_REFUSALS", "VENUE", "check_envelope"]
 
 VENUE: Final = "Kraken Spot"
 
@@ -77,6 +77,12 @@ SPOT_ERRORS: Final[Mapping[str, Mapping[str, type[ExchangeError]]]] = {
         "EDatabase:": ServiceUnavailable,
     },
 }
+
+# EService errors that still say the order was not taken: the market is restricted, not the service down
+# (kraken.md §3.2). Every other ServiceUnavailable on a write leaves its outcome unknown.
+SPOT_REFUSALS: Final = frozenset(
+    {"EService:Market in cancel_only mode", "EService:Market in post_only mode", "EService:Market in limit_only mode"}
+)
 
 _EXACT: Final = {key.casefold(): cls for key, cls in SPOT_ERRORS["exact"].items()}
 # Longest first, so "EFunding:Insufficient" wins over "EFunding:".

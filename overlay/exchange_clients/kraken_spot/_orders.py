@@ -10,8 +10,9 @@ from exchange_clients._reconcile import Lookup, Plan, Reconciliation, Unknown
 
 # An order that names itself neither by cl_ord_id nor by userref (they are mutually exclusive) gets a cl_ord_id.
 CLIENT_ORDER_IDS: Final[Mapping[str, ClientIdField]] = {
-    "add_order": ClientIdField("cl_ord_id", unless=("userref",)),
-    "add_order_batch": ClientIdField("cl_ord_id", unless=("userref",), items="orders"),
+    # Kraken does not echo cl_ord_id in AddOrder's answer: the library sets it on the result (result["cl_ord_id"]).
+    "add_order": ClientIdField("cl_ord_id", unless=("userref",), attach=True),
+    "add_order_batch": ClientIdField("cl_ord_id", unless=("userref",), items="orders", attach=True),
 }
 
 

@@ -6,8 +6,9 @@ from typing import Final
 
 from exchange_clients._runtime import VenueProfile
 from exchange_clients.kraken_spot._auth import KrakenSpotAuth
-from exchange_clients.kraken_spot._envelope import check_envelope
+from exchange_clients.kraken_spot._envelope import SPOT_REFUSALS, check_envelope
 from exchange_clients.kraken_spot._limits import spot_rate_limits
+from exchange_clients.kraken_spot._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
 KRAKEN_SPOT_URL: Final = "https://api.kraken.com"
@@ -22,4 +23,9 @@ PROFILE = VenueProfile(
     check_envelope=check_envelope,
     rate_limits=spot_rate_limits,
     auth_options=("otp", "nonce"),
+    client_ids=CLIENT_ORDER_IDS,
+    reconcile=reconcile,
+    sequential=True,
+    refusals=SPOT_REFUSALS,
+    envelope_keys=("error", "result"),
 )
