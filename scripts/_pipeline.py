@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,15 +80,19 @@ def load_packages() -> list[Package]:
     return packages
 
 
-def packages_from_args(argv: list[str], description: str | None) -> list[Package]:
-    """The packages a step was asked to process (all of them when none are named), in pipeline order."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    wanted = parser.parse_args(argv).packages
+def select_packages(wanted: Sequence[str]) -> list[Package]:
+    """The named packages (all of them when none are named), in pipeline order; unknown names are refused."""
     unknown = set(wanted) - {package.name for package in load_packages()}
     if unknown:
         raise PipelineError(f"unknown package(s) {sorted(unknown)}: see {PIPELINE.relative_to(ROOT)}")
     return [package for package in load_packages() if not wanted or package.name in wanted]
+
+
+def packages_from_args(argv: list[str], description: str | None) -> list[Package]:
+    """The packages a step was asked to process, for steps whose only arguments are package names."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("packages", nargs="*", help="package names (default: all)")
+    return select_packages(parser.parse_args(argv).packages)
 
 
 def package_named(name: str) -> Package:
