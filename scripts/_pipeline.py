@@ -53,6 +53,7 @@ class Package:
     same_as_first: dict[str, list[str]] = field(default_factory=dict)
     error_schema: str | None = None
     facade: dict[str, str] | None = None
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def final_spec(self) -> Path:
@@ -75,6 +76,7 @@ def load_packages() -> list[Package]:
                 same_as_first=spec.get("same_as_first", {}),
                 error_schema=spec.get("error_schema"),
                 facade=spec.get("facade"),
+                names=spec.get("names", {}),
             )
         )
     return packages

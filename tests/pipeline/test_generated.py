@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -12,7 +13,8 @@ import pytest
 
 from _pipeline import GENERATED, ROOT, SURFACE_DIR, load_packages, load_yaml, package_named
 from codegen import check_coverage
-from surface import summary
+from nested_models import MAX_LENGTH
+from surface import read_models, summary
 
 PACKAGES = [package.name for package in load_packages()]
 EXPECTED_OPERATIONS = {"kraken_spot_api": 54, "kraken_futures_api": 64, "bitflyer_api": 45}
@@ -32,6 +34,14 @@ def test_committed_surface_summary_matches_generated_code(name: str) -> None:
     committed = (SURFACE_DIR / f"{name}.txt").read_text(encoding="utf-8")
     spec = load_yaml(package_named(name).final_spec)
     assert committed == summary(name, GENERATED / name, spec), "run `make generate` and commit specs/surface/"
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_class_names_are_short_and_carry_no_counters(name: str) -> None:
+    """No generated class name over the limit, none ending in a counter (``Trade2``, ``...Type0``)."""
+    names = [model.name for model in read_models(GENERATED / name)]
+    assert [n for n in names if len(n) > MAX_LENGTH] == []
+    assert [n for n in names if re.search(r"Type\d+(?=[A-Z]|$)|[a-z]\d+$", n)] == []
 
 
 def _run(code: str) -> str:
