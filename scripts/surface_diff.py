@@ -146,9 +146,13 @@ def removal_check(surfaces: dict[str, tuple[Path, str]], acknowledged: dict[str,
 
 
 def render(changes: list[Change]) -> list[str]:
-    """Changes grouped for review: ``operations added``, ``fields retyped``, ``enum values removed``, ..."""
+    """Changes grouped for review: ``operations added``, ``fields retyped``, ``enum values removed``, ...
+    The parameters, fields and members of an operation, model or enum added or removed as a whole go with it."""
+    whole = {(c.kind, c.key) for c in changes if c.what in ("added", "removed")}
     sections: dict[str, list[str]] = {}
     for change in changes:
+        if _owner(change) in whole:
+            continue
         what = "retyped" if change.what == "changed" and change.kind in ("parameter", "model", "field") else change.what
         title = f"{_PLURALS.get(change.kind, change.kind + 's')} {what}"
         if change.what == "added":

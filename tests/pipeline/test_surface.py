@@ -10,7 +10,7 @@ import pytest
 
 from _pipeline import GENERATED, PipelineError, load_packages, load_yaml
 from surface import read_models, spec_deprecations, summary
-from surface_diff import compare, load_acknowledgements, removal_check, removals
+from surface_diff import compare, load_acknowledgements, removal_check, removals, render
 
 PACKAGES = load_packages()
 
@@ -69,6 +69,11 @@ def test_removal_is_refused_naming_what_to_acknowledge(tmp_path: Path) -> None:
     assert "specs/removals.yaml" in message
     assert '- {removed: "field X.a", reason: "..."}' in message
     assert '- {removed: "member Side.SELL", reason: "..."}' in message
+
+
+def test_the_review_lists_a_whole_model_once() -> None:
+    new = OLD.replace("model X\nfield X.a: str\nfield X.b: int | Unset\n", "") + "model Y\nfield Y.c: str\n"
+    assert render(compare(OLD, new)) == ["models removed (1):", "  X", "models added (1):", "  Y"]
 
 
 def test_acknowledged_removals_and_additions_pass_and_are_reported(tmp_path: Path) -> None:
