@@ -4,10 +4,10 @@ openapi-python-client names a class after its component key (or its ``title``), 
 after the operation path plus ``Response200``/``Body``. The bundle step keys components by the upstream file
 they came from (``schemas.responses.user.orders.query``, see scripts/anchors.py). So, in this order:
 
-1. an operation's request body and success response are named ``<OperationId>Request`` and
-   ``<OperationId>Response`` (hoisted when inline; renamed when used by that operation alone);
-2. a component listed under ``names`` in specs/pipeline.yaml takes the name given there (the last resort, for
+1. a component listed under ``names`` in specs/pipeline.yaml takes the name given there (the last resort, for
    the few whose upstream names say nothing or mislead);
+2. an operation's request body and success response are named ``<OperationId>Request`` and
+   ``<OperationId>Response`` (hoisted when inline; renamed when used by that operation alone);
 3. a key that is already a class name (``OrderJson``: named upstream) stays;
 4. the others take their one-word capitalised ``title`` when no other component has it, else their file stem
    (``Deposit``), qualified by as many parent folders as it takes to be unique (``PublicTrade``);
@@ -135,13 +135,13 @@ def _name_by_operation(document: dict[str, Any]) -> None:
 
 def name_components(document: dict[str, Any], chosen: dict[str, str] | None = None) -> dict[str, Any]:
     """Name every schema component (see the module docstring); ``chosen`` maps component keys to class names."""
-    _name_by_operation(document)
-    schemas = document.get("components", {}).get("schemas", {})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
     stale = sorted(set(chosen or {}) - set(schemas))
     if stale:
         raise PipelineError(f"`names` in specs/pipeline.yaml lists components that do not exist: {stale}")
     for key, name in sorted((chosen or {}).items()):
-        _rename(document, key, name)
+        _rename(document, key, name)  # first: a chosen name is a class name, which the operation naming keeps
+    _name_by_operation(document)
     titles = {key: schema.pop("title", None) for key, schema in schemas.items() if isinstance(schema, dict)}
     unnamed = sorted(key for key in schemas if not _is_class_name(key))
     taken = set(schemas) - set(unnamed)

@@ -65,8 +65,11 @@ def test_titles_win_then_stems_qualified_by_folders_until_unique() -> None:
 
 
 def test_names_listed_in_the_pipeline_win_and_a_stale_one_fails() -> None:
-    doc = _document({"schemas.responses.cancel": {"type": "object", "properties": {"count": {"type": "integer"}}}})
-    name_components(doc, {"schemas.responses.cancel": "CancelOrderResponse"})
+    answer = {"type": "object", "properties": {"count": {"type": "integer"}}}
+    doc = _document(
+        {"schemas.responses.cancel": answer}, {"/CancelAll": _answering("cancelAll", "schemas.responses.cancel")}
+    )
+    name_components(doc, {"schemas.responses.cancel": "CancelOrderResponse"})  # even when one operation uses it
     assert list(doc["components"]["schemas"]) == ["CancelOrderResponse"]
     with pytest.raises(PipelineError, match=r"do not exist: \['schemas.gone'\]"):
         name_components(_document({}), {"schemas.gone": "Gone"})
