@@ -50,7 +50,8 @@ def newest_commit(owner: str, repo: str, branch: str, git: str | None) -> str:
                 return found.stdout.strip()
         raise PipelineError(f"{git} has no branch {branch!r} (nor origin/{branch})")
     api = os.environ.get("GITHUB_API_URL", GITHUB_API).rstrip("/")
-    url = f"{api}/repos/{owner}/{repo}/commits/{urllib.parse.quote(branch, safe='/')}"
+    # "heads/<branch>" is the documented spelling of a branch for this endpoint; ours has a slash in its name.
+    url = f"{api}/repos/{owner}/{repo}/commits/heads/{urllib.parse.quote(branch, safe='/')}"
     headers = {"Accept": "application/vnd.github.sha", "User-Agent": "exchange-clients check-upstream"}
     if os.environ.get("GITHUB_TOKEN"):
         headers["Authorization"] = f"Bearer {os.environ['GITHUB_TOKEN']}"

@@ -406,5 +406,5 @@ def test_the_newest_commit_comes_from_githubs_api(monkeypatch: pytest.MonkeyPatc
     finally:
         server.shutdown()
     assert _FakeGitHub.seen == [
-        ("/repos/krakenfx/api-specs/commits/feature/openapi-spec", "application/vnd.github.sha", "Bearer t0ken")
+        ("/repos/krakenfx/api-specs/commits/heads/feature/openapi-spec", "application/vnd.github.sha", "Bearer t0ken")
     ]
