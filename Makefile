@@ -6,8 +6,11 @@
 #   names   -> readable class names
 #   validate-> openapi-spec-validator
 #   codegen -> openapi-python-client (pinned) into generated/, coverage checked
-#   surface -> specs/surface/*.txt, the committed API surface summary
+#   surface -> specs/surface/*.txt, the committed API surface summary (refuses unacknowledged removals)
 #   facades -> overlay/exchange_clients/_facades/, typed facades over every generated operation
+#
+# Upstream: `make check-upstream` (exit 3: upstream moved, report printed), `make repin COMMIT=<sha>`.
+# Offline, UPSTREAM_GIT=<clone or bare repository of upstream> stands for GitHub in both.
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +18,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 SPECS_MIRROR ?=
 SPECS_URL_BASE ?=
-export SPECS_MIRROR SPECS_URL_BASE
+# The steps run in scripts/: a relative path given on the command line must not be read from there.
+override UPSTREAM_GIT := $(if $(UPSTREAM_GIT),$(abspath $(UPSTREAM_GIT)))
+export SPECS_MIRROR SPECS_URL_BASE UPSTREAM_GIT
 
 BUILD := specs/build
 STAMP_VENV := $(VENV)/.installed
@@ -26,7 +31,7 @@ STAMP_EDITABLE := $(VENV)/.editable
 GEN_INPUTS := $(STAMP_SPECS) $(STAMP_NODE) specs/pipeline.yaml $(wildcard specs/fixes/*.yaml) \
 	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*) $(wildcard scripts/*.py)
 
-.PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin lock bench record
+.PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin check-upstream lock bench record
 
 all: install
 
@@ -85,10 +90,18 @@ dist: $(STAMP_GEN)
 	$(PY) -m pip wheel --quiet --no-deps -w dist .
 	@ls dist
 
-# Re-pin the upstream specs: make repin COMMIT=<sha> [SPECS_MIRROR=...]; then review specs/upstream.lock.json.
+# Re-pin the upstream specs: make repin COMMIT=<sha> [UPSTREAM_GIT=<path> | SPECS_MIRROR=<dir>] [BRANCH=<name>];
+# the tracked branch in specs/upstream.lock.json is kept unless BRANCH names another. Then `make generate`.
 repin: | $(STAMP_VENV)
-	test -n "$(COMMIT)" || { echo "usage: make repin COMMIT=<sha>"; exit 2; }
-	cd scripts && ../$(PY) repin_specs.py --commit $(COMMIT)
+	test -n "$(COMMIT)" || { echo "usage: make repin COMMIT=<sha> [BRANCH=<upstream branch>]"; exit 2; }
+	cd scripts && ../$(PY) repin_specs.py --commit $(COMMIT) $(if $(BRANCH),--branch "$(BRANCH)")
+
+# Has the tracked upstream branch moved? Exit 0: no; exit 3: yes, and the review report is printed (the scratch
+# regeneration changes nothing here). [UPSTREAM_GIT=<path>] [COMMIT=<sha>] [REPORT=<file.md>] [APPLY=1: also
+# write the new lock and surface into the working tree].
+check-upstream: | $(STAMP_VENV) $(STAMP_NODE)
+	cd scripts && ../$(PY) check_upstream.py $(if $(COMMIT),--commit $(COMMIT)) \
+		$(if $(REPORT),--report "$(abspath $(REPORT))") $(if $(filter 1,$(APPLY)),--apply)
 
 lock: | $(STAMP_VENV)
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every build and test tool; refresh with `make lock`.' > requirements-dev.txt

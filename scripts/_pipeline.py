@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class Package:
     same_as_first: dict[str, list[str]] = field(default_factory=dict)
     error_schema: str | None = None
     facade: dict[str, str] | None = None
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def final_spec(self) -> Path:
@@ -75,20 +76,25 @@ def load_packages() -> list[Package]:
                 same_as_first=spec.get("same_as_first", {}),
                 error_schema=spec.get("error_schema"),
                 facade=spec.get("facade"),
+                names=spec.get("names", {}),
             )
         )
     return packages
 
 
-def packages_from_args(argv: list[str], description: str | None) -> list[Package]:
-    """The packages a step was asked to process (all of them when none are named), in pipeline order."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("packages", nargs="*", help="package names (default: all)")
-    wanted = parser.parse_args(argv).packages
+def select_packages(wanted: Sequence[str]) -> list[Package]:
+    """The named packages (all of them when none are named), in pipeline order; unknown names are refused."""
     unknown = set(wanted) - {package.name for package in load_packages()}
     if unknown:
         raise PipelineError(f"unknown package(s) {sorted(unknown)}: see {PIPELINE.relative_to(ROOT)}")
     return [package for package in load_packages() if not wanted or package.name in wanted]
+
+
+def packages_from_args(argv: list[str], description: str | None) -> list[Package]:
+    """The packages a step was asked to process, for steps whose only arguments are package names."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("packages", nargs="*", help="package names (default: all)")
+    return select_packages(parser.parse_args(argv).packages)
 
 
 def package_named(name: str) -> Package:
@@ -98,10 +104,18 @@ def package_named(name: str) -> Package:
     raise PipelineError(f"unknown package {name!r}: it is not listed in {PIPELINE.relative_to(ROOT)}")
 
 
+# libyaml's loader reads the same data about seven times faster than PyYAML's own; the specs are large.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(data: bytes | str) -> Any:
+    return yaml.load(data, Loader=_LOADER)
+
+
 def load_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return parse_yaml(handle.read())
     except FileNotFoundError:
         raise PipelineError(f"{path} does not exist") from None
     except yaml.YAMLError as exc:

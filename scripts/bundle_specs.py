@@ -3,6 +3,8 @@ the sections of a package into one document whose paths carry their server's pat
 
 Bundling is Redocly CLI's ``bundle`` (pinned in package-lock.json): openapi-python-client cannot
 follow references into other files, and bundling keeps component names, which become class names.
+Each section's components are then re-keyed by where they came from (scripts/anchors.py), so the names
+that fixes target do not depend on the bundler's numbering.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from _pipeline import (
     packages_from_args,
     run_step,
 )
+from anchors import anchor_components
 
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -177,7 +180,7 @@ def bundle_package(package: Package, upstream: Path, out_dir: Path) -> Path:
     for section in package.sections:
         section_file = out_dir / package.name / f"{section.name}.yaml"
         redocly_bundle(upstream / section.path, section_file)
-        documents[section.name] = load_yaml(section_file)
+        documents[section.name] = anchor_components(load_yaml(section_file), upstream / section.path)
         inline_example_files(documents[section.name], (upstream / section.path).parent)
     if len(documents) == 1 and package.base_url is None:
         document = next(iter(documents.values()))

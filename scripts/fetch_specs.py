@@ -1,8 +1,8 @@
 """Download the pinned upstream spec files and refuse any whose sha256 differs from the manifest.
 
-Source: a raw-file URL base (default) or a local mirror laid out like one,
-``<mirror>/<owner>/<repo>/<commit>/<path>``. ``--mirror`` or ``SPECS_MIRROR`` selects the mirror,
-``--url-base`` or ``SPECS_URL_BASE`` the URL base.
+Source, first given wins: a local mirror laid out like the raw-file URLs, ``<mirror>/<owner>/<repo>/<commit>/<path>``
+(``--mirror`` or ``SPECS_MIRROR``); a local clone or bare repository of upstream, read with git (``--git`` or
+``UPSTREAM_GIT``); a raw-file URL base (``--url-base`` or ``SPECS_URL_BASE``, default GitHub's).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -29,26 +30,31 @@ def sha256_of(data: bytes) -> str:
 
 
 class Source:
-    """Where upstream files come from: a local mirror directory or a URL base."""
+    """Where upstream files come from: a local mirror directory, a git repository or a URL base."""
 
-    def __init__(self, *, mirror: str | None, url_base: str | None) -> None:
+    def __init__(self, *, mirror: str | None, url_base: str | None, git: str | None = None) -> None:
+        self._mirror: Path | None = None
+        self._git: Path | None = None
+        self._url_base = ""
         if mirror:
             root = Path(mirror)
             if not root.is_dir():
                 raise PipelineError(f"spec mirror {mirror!r} is not a directory (set by --mirror or SPECS_MIRROR)")
-            self._mirror: Path | None = root
-            self._url_base = ""
+            self._mirror = root
+        elif git:
+            self._git = git_repository(git)
         else:
             base = (url_base or DEFAULT_URL_BASE).rstrip("/")
             if not base.startswith(("https://", "http://", "file://")):
                 raise PipelineError(
                     f"unknown spec source {base!r}: give an http(s):// or file:// URL base, or a mirror directory"
                 )
-            self._mirror = None
             self._url_base = base
 
     def describe(self) -> str:
-        return f"mirror {self._mirror}" if self._mirror else f"URL base {self._url_base}"
+        if self._mirror:
+            return f"mirror {self._mirror}"
+        return f"git repository {self._git}" if self._git else f"URL base {self._url_base}"
 
     def read(self, owner: str, repo: str, commit: str, path: str) -> bytes:
         relative = f"{owner}/{repo}/{commit}/{path}"
@@ -57,6 +63,8 @@ class Source:
             if not candidate.is_file():
                 raise PipelineError(f"{path}: not found in the mirror (looked for {candidate})")
             return candidate.read_bytes()
+        if self._git is not None:
+            return git_read(self._git, commit, path)
         url = f"{self._url_base}/{relative}"
         try:
             with urllib.request.urlopen(url, timeout=60) as response:
@@ -66,10 +74,27 @@ class Source:
             raise PipelineError(f"{path}: download from {url} failed: {exc}") from None
 
 
-def source_from_env(mirror: str | None = None, url_base: str | None = None) -> Source:
+def git_repository(path: str) -> Path:
+    """A local clone or bare repository of upstream, checked to be one."""
+    root = Path(path).resolve()
+    found = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-dir"], capture_output=True, check=False)
+    if found.returncode != 0:
+        raise PipelineError(f"{path} is not a git repository (set by --git or UPSTREAM_GIT)")
+    return root
+
+
+def git_read(repository: Path, commit: str, path: str) -> bytes:
+    shown = subprocess.run(["git", "-C", str(repository), "show", f"{commit}:{path}"], capture_output=True, check=False)
+    if shown.returncode != 0:
+        raise PipelineError(f"{path}: not in {repository} at {commit}: {shown.stderr.decode(errors='replace').strip()}")
+    return shown.stdout
+
+
+def source_from_env(mirror: str | None = None, url_base: str | None = None, git: str | None = None) -> Source:
     return Source(
         mirror=mirror or os.environ.get("SPECS_MIRROR") or None,
         url_base=url_base or os.environ.get("SPECS_URL_BASE") or None,
+        git=git or os.environ.get("UPSTREAM_GIT") or None,
     )
 
 
@@ -97,11 +122,12 @@ def fetch(manifest: dict[str, Any], source: Source, dest: Path) -> int:
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mirror", help="local mirror directory (default: $SPECS_MIRROR)")
+    parser.add_argument("--git", help="local clone or bare repository of upstream (default: $UPSTREAM_GIT)")
     parser.add_argument("--url-base", help=f"raw-file URL base (default: $SPECS_URL_BASE or {DEFAULT_URL_BASE})")
     parser.add_argument("--dest", type=Path, default=UPSTREAM_DIR)
     args = parser.parse_args(argv)
     manifest = load_manifest()
-    source = source_from_env(args.mirror, args.url_base)
+    source = source_from_env(args.mirror, args.url_base, args.git)
     fetched = fetch(manifest, source, args.dest)
     total = len(manifest["files"])
     print(

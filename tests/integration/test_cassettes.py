@@ -118,11 +118,29 @@ OPERATION_CASES = [
 ]
 
 
+def missing_cassettes() -> list[str]:
+    return [
+        f"{i.name}.{name}" for i in VENUES.values() for name in i.operations if not cassette_path(i, name).is_file()
+    ]
+
+
+def recorded(info: VenueInfo, operation: str) -> Path:
+    """The operation's cassette; without one (a repin added operations), the hint and every operation lacking one."""
+    path = cassette_path(info, operation)
+    if not path.is_file():
+        pytest.fail(
+            f"no cassette for {info.name}.{operation}: run `make record`. Operations without one: "
+            + ", ".join(missing_cassettes()),
+            pytrace=False,
+        )
+    return path
+
+
 def replay_operation(venue_name: str, operation: str) -> str:
     """Replay the operation's cassette through the facade and check the typed result; returns how it ended."""
     info = VENUES[venue_name]  # type: ignore[index]
     op = info.operations[operation]
-    path = cassette_path(info, operation)
+    path = recorded(info, operation)
     data = load_cassette_file(path)
     metadata = data["metadata"]
     assert (metadata["venue"], metadata["operation"]) == (venue_name, operation)
@@ -179,7 +197,7 @@ def test_cassettes_hold_the_documented_answers() -> None:
             if defect is not None and defect.request_refused:
                 continue
             answer = standin.ANSWERS.answer(spec_operation(info.standin, op))
-            response = load_cassette_file(cassette_path(info, name))["interactions"][0]["response"]
+            response = load_cassette_file(recorded(info, name))["interactions"][0]["response"]
             if (response["status"]["code"], body_bytes(response)) != (answer.status, answer.body):
                 stale.append(f"{info.name}.{name}")
     assert stale == [], "cassettes differ from the documented answers; run `make record`"
@@ -591,4 +609,4 @@ def test_every_operation_is_covered_by_a_cassette(
         lines.append(f"{info.name}: operations covered by cassettes: {len(replayed)}/{len(info.operations)}{note}")
     with capsys.disabled():
         print("\n" + "\n".join(lines))
-    assert missing == []
+    assert missing == [], f"run `make record`; operations without a cassette: {', '.join(missing)}"

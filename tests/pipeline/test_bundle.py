@@ -1,14 +1,16 @@
-"""Merging sections and naming components: clashes are resolved deliberately, names are readable."""
+"""Bundling: components keyed by where they came from, sections merged, clashes resolved deliberately."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from _pipeline import Package, PipelineError, Section
-from bundle_specs import drop_error_branches, merge_sections
-from name_components import name_components, pascal_case
+from anchors import anchor_components
+from bundle_specs import drop_error_branches, merge_sections, redocly_bundle
 
 
 def _section(server: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -66,36 +68,78 @@ def test_error_branch_is_dropped_from_success_unions() -> None:
     assert node == {"schema": {"properties": {"ok": {}}}}
 
 
-def test_inline_bodies_and_responses_are_named_after_the_operation() -> None:
-    doc: dict[str, Any] = {
+def _write(root: Path, files: dict[str, Any]) -> None:
+    for path, content in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+
+
+def _entry(paths: dict[str, str]) -> dict[str, Any]:
+    """An entry document with one GET per path, answering the schema file given for it."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
         "paths": {
-            "/private/AddOrder": {
-                "post": {
-                    "operationId": "addOrder",
-                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/add"}}}},
-                    "responses": {"200": {"content": {"application/json": {"schema": {"properties": {"result": {}}}}}}},
+            path: {
+                "get": {
+                    "operationId": path.strip("/"),
+                    "responses": {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": ref}}}}
+                    },
                 }
             }
+            for path, ref in paths.items()
         },
-        "components": {
-            "schemas": {
-                "add": {"title": "Add Standard Order Request Body", "properties": {}},
-                "info-3": {"title": "LedgerEntry"},
-            }
-        },
-    }
-    name_components(doc)
-    schemas = doc["components"]["schemas"]
-    assert sorted(schemas) == ["AddOrderRequest", "AddOrderResponse", "LedgerEntry"]
-    assert all("title" not in schema for schema in schemas.values())
-    operation = doc["paths"]["/private/AddOrder"]["post"]
-    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/AddOrderResponse"
     }
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("info-3", "Info3"), ("getOHLCData", "GetOHLCData"), ("nonce_only", "NonceOnly")]
-)
-def test_pascal_case(raw: str, expected: str) -> None:
-    assert pascal_case(raw) == expected
+def _bundle(tmp_path: Path, paths: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
+    _write(tmp_path, {"api/entry.yaml": _entry(paths), **files})
+    redocly_bundle(tmp_path / "api" / "entry.yaml", tmp_path / "bundled.yaml")
+    bundled: dict[str, Any] = yaml.safe_load((tmp_path / "bundled.yaml").read_text(encoding="utf-8"))
+    return anchor_components(bundled, tmp_path / "api" / "entry.yaml")
+
+
+FILES = {
+    "api/schemas/orders/recent.yaml": {"type": "object", "properties": {"order": {"$ref": "../common.yaml#/Named"}}},
+    "api/schemas/deposits/recent.yaml": {"type": "object", "properties": {"deposit": {"type": "string"}}},
+    "api/schemas/common.yaml": {"Named": {"type": "object", "properties": {"id": {"type": "string"}}}},
+}
+
+
+def test_components_are_keyed_by_the_file_they_came_from(tmp_path: Path) -> None:
+    bundled = _bundle(
+        tmp_path, {"/orders": "./schemas/orders/recent.yaml", "/deposits": "./schemas/deposits/recent.yaml"}, FILES
+    )
+    schemas = bundled["components"]["schemas"]
+    assert sorted(schemas) == ["Named", "schemas.deposits.recent", "schemas.orders.recent"]
+    assert schemas["schemas.orders.recent"]["properties"]["order"] == {"$ref": "#/components/schemas/Named"}
+    response = bundled["paths"]["/deposits"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert response["schema"] == {"$ref": "#/components/schemas/schemas.deposits.recent"}
+
+
+def test_a_new_file_that_shifts_the_bundlers_numbers_changes_no_key(tmp_path: Path) -> None:
+    """Redocly numbers same-stem files in the order it meets them: a new one met first renumbers the others."""
+    paths = {"/orders": "./schemas/orders/recent.yaml", "/deposits": "./schemas/deposits/recent.yaml"}
+    before = _bundle(tmp_path / "before", paths, FILES)
+    raw_before = yaml.safe_load((tmp_path / "before" / "bundled.yaml").read_text(encoding="utf-8"))
+    shifted = {"/aaa": "./schemas/aaa/recent.yaml", **paths}
+    files = {**FILES, "api/schemas/aaa/recent.yaml": {"type": "object", "properties": {"a": {"type": "integer"}}}}
+    after = _bundle(tmp_path / "after", shifted, files)
+    raw_after = yaml.safe_load((tmp_path / "after" / "bundled.yaml").read_text(encoding="utf-8"))
+    assert raw_before["components"]["schemas"]["recent-2"] != raw_after["components"]["schemas"]["recent-2"]
+    for key, schema in before["components"]["schemas"].items():
+        assert after["components"]["schemas"][key] == schema
+    assert "schemas.aaa.recent" in after["components"]["schemas"]
+
+
+def test_named_fragments_that_clash_are_qualified_by_their_file(tmp_path: Path) -> None:
+    files = {
+        **FILES,
+        "api/schemas/deposits/recent.yaml": {"type": "object", "properties": {"d": {"$ref": "../other.yaml#/Named"}}},
+        "api/schemas/other.yaml": {"Named": {"type": "string"}},
+    }
+    bundled = _bundle(
+        tmp_path, {"/orders": "./schemas/orders/recent.yaml", "/deposits": "./schemas/deposits/recent.yaml"}, files
+    )
+    assert {"schemas.common.Named", "schemas.other.Named"} <= set(bundled["components"]["schemas"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,9 @@ from _pipeline import ROOT, PipelineError, load_manifest
 from fetch_specs import Source, fetch, sha256_of
 from repin_specs import pin
 
-MIRROR = ROOT.parent / "shared" / "mirror"
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason="../shared/mirror is not beside the checkout")
+# The mirror the build reads (`make SPECS_MIRROR=...`, as CI does), else the one beside the checkout.
+MIRROR = Path(os.environ.get("SPECS_MIRROR") or ROOT.parent / "shared" / "mirror")
+needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"no spec mirror at {MIRROR} (set SPECS_MIRROR)")
 
 
 def _tiny_mirror(tmp_path: Path, content: bytes) -> tuple[Source, dict[str, object]]:
@@ -70,6 +73,30 @@ def test_missing_mirror_directory_is_refused(tmp_path: Path) -> None:
 def test_unknown_source_is_refused(base: str) -> None:
     with pytest.raises(PipelineError, match="unknown spec source"):
         Source(mirror=None, url_base=base)
+
+
+def _git_upstream(tmp_path: Path, content: bytes) -> tuple[Path, str]:
+    repository = tmp_path / "upstream"
+    (repository / "api").mkdir(parents=True)
+    (repository / "api" / "entry.yaml").write_bytes(content)
+    git = ["git", "-C", str(repository), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "entry"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    return repository, head
+
+
+def test_files_are_read_from_a_git_repository_at_the_pinned_commit(tmp_path: Path) -> None:
+    repository, commit = _git_upstream(tmp_path, b"openapi: 3.0.0\n")
+    source = Source(mirror=None, url_base=None, git=str(repository))
+    pinned = {"owner": "acme", "repo": "specs", "commit": commit}
+    manifest = {"source": pinned, "files": {"api/entry.yaml": sha256_of(b"openapi: 3.0.0\n")}}
+    assert fetch(manifest, source, tmp_path / "out") == 1
+    with pytest.raises(PipelineError, match=r"api/other.yaml: not in .* at "):
+        source.read("acme", "specs", commit, "api/other.yaml")
+    with pytest.raises(PipelineError, match="is not a git repository"):
+        Source(mirror=None, url_base=None, git=str(tmp_path / "out"))
 
 
 @needs_mirror
