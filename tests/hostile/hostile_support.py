@@ -1,10 +1,10 @@
 """Shared pieces of the hostile-input tests: every facade operation, its documented answer, minimal
 arguments, a scriptable mock venue, and hypothesis strategies for hostile answers.
 
-The operation list is the facades' ``OPERATIONS`` tables (54 + 64 + 45); each operation's documented
-success answer comes from the stand-in's answer book (``tests/standin/answers.py``), which picks the
-media-type ``example``, the first ``examples`` entry, the schema ``example`` or the component example,
-in that order, from ``specs/build/final/*.yaml``.
+The operation list is the facades' ``OPERATIONS`` tables, one entry per operation of the final specs; each
+operation's documented success answer comes from the stand-in's answer book (``tests/standin/answers.py``),
+which picks the media-type ``example``, the first ``examples`` entry, the schema ``example`` or the component
+example, in that order, from ``specs/build/final/*.yaml``.
 """
 
 from __future__ import annotations

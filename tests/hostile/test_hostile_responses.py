@@ -25,6 +25,7 @@ from hostile_support import (
     RAW_BODIES,
     UNKNOWN_ENUM,
     UNKNOWN_INT_ENUM,
+    VENUES,
     Case,
     HostileAnswer,
     MockVenue,
@@ -85,8 +86,9 @@ def call_expecting_only_exchange_errors(case: Case, answer: HostileAnswer) -> An
 
 
 def test_every_operation_of_the_three_facades_has_a_case() -> None:
-    counts = {key: sum(case.venue.key == key for case in CASES) for key in ("spot", "futures", "bitflyer")}
-    assert counts == {"spot": 54, "futures": 64, "bitflyer": 45}
+    for venue in VENUES:
+        cases = [case.name for case in CASES if case.venue.key == venue.key]
+        assert sorted(cases) == sorted(venue.operations)  # each operation once; the facades match the specs elsewhere
 
 
 def documented(selected: tuple[Case, ...]) -> list[Any]:
