@@ -29,6 +29,7 @@ KRAKEN_SECRET_BYTES = base64.b64decode(KRAKEN_SECRET)
 BITFLYER_SECRET_BYTES = BITFLYER_SECRET.encode()
 # One API key per client under test, so the server counts each one's nonces on their own.
 OURS_KEY = "bench-ours"
+OURS_UNORDERED_KEY = "bench-ours-unordered"  # ours with sequential=False
 BASELINE_KEY = "bench-httpx"
 
 

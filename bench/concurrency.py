@@ -12,7 +12,9 @@ connections (a pool that starts cold, or with connections past their 5 s keep-al
 handling far slower, for either side, and would swamp the comparison).
 
 The server checks every nonce per API key: duplicates are nonce errors; a nonce lower than the highest
-already received is counted as *arrived out of order* (see ``bench.server``).
+already received is counted as *arrived out of order* (see ``bench.server``): Kraken would refuse each of them
+with ``EAPI:Invalid nonce``. Ours runs as users get it (Kraken Spot's signed calls of one key sequenced, so nonces
+arrive in order) and, on a key of its own, with ``sequential=False``, to show what the sequencing buys and costs.
 
 ``python -m bench.concurrency --base URL`` prints one JSON line.
 """
@@ -30,7 +32,16 @@ from typing import Any
 import httpx
 
 from bench.calls import spot_fields_as_sent, spot_order_request
-from bench.common import BASELINE_KEY, KRAKEN_SECRET, OURS_KEY, Counter, reset_server, server_stats, spot_sign
+from bench.common import (
+    BASELINE_KEY,
+    KRAKEN_SECRET,
+    OURS_KEY,
+    OURS_UNORDERED_KEY,
+    Counter,
+    reset_server,
+    server_stats,
+    spot_sign,
+)
 from exchange_clients import AsyncKrakenSpot
 
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -57,14 +68,21 @@ async def _burst(call: Call, calls: int, in_flight: int | None) -> float:
 
 
 async def measure(base: str, calls: int, rounds: int) -> dict[str, Any]:
-    facade = AsyncKrakenSpot(OURS_KEY, KRAKEN_SECRET, base_url=f"{base}/0", rate_limit=False, timeout=TIMEOUT)
+    facade = AsyncKrakenSpot(OURS_KEY, KRAKEN_SECRET, base_url=base, rate_limit=False, timeout=TIMEOUT)
+    unordered = AsyncKrakenSpot(
+        OURS_UNORDERED_KEY, KRAKEN_SECRET, base_url=base, rate_limit=False, timeout=TIMEOUT, sequential=False
+    )
     client = httpx.AsyncClient(limits=LIMITS, timeout=TIMEOUT)
-    for pool in (facade._http._transport._pool, client._transport._pool):  # the same limits on both sides
+    pools = (facade._http._transport._pool, unordered._http._transport._pool, client._transport._pool)
+    for pool in pools:  # the same limits on every side
         assert (pool._max_connections, pool._max_keepalive_connections) == (100, 20)
     order, fields, nonce = spot_order_request(), spot_fields_as_sent(), Counter()
 
     async def ours() -> Any:
         return await facade.add_order(body=order)
+
+    async def ours_unordered() -> Any:
+        return await unordered.add_order(body=order)
 
     async def baseline() -> Any:
         n = str(nonce())
@@ -74,13 +92,13 @@ async def measure(base: str, calls: int, rounds: int) -> dict[str, Any]:
         response = await client.post(f"{base}/0/private/AddOrder", content=body, headers=headers)
         return response.json()
 
-    sides = {"ours": ours, "baseline": baseline}
+    sides = {"ours": ours, "baseline": baseline, "unordered": ours_unordered}
     results: dict[str, Any] = {"calls": calls, "rounds": rounds, "in_flight": IN_FLIGHT}
     for mode, in_flight in (("gather", None), ("bounded", IN_FLIGHT)):
         reset_server(base)
         times: dict[str, list[float]] = {name: [] for name in sides}
         for index in range(rounds):
-            for name in ("ours", "baseline") if index % 2 == 0 else ("baseline", "ours"):
+            for name in ("ours", "baseline", "unordered") if index % 2 == 0 else ("unordered", "baseline", "ours"):
                 await _burst(sides[name], 100, None)  # untimed: the pool starts each round the same way
                 times[name].append(await _burst(sides[name], calls, in_flight))
         stats = server_stats(base)["keys"]
@@ -89,10 +107,13 @@ async def measure(base: str, calls: int, rounds: int) -> dict[str, Any]:
             "baseline_per_s": calls / statistics.median(times["baseline"]),
             # Throughput ratio ours/baseline, the median of the paired rounds.
             "ratio": statistics.median(b / o for o, b in zip(times["ours"], times["baseline"], strict=True)),
+            "unordered_per_s": calls / statistics.median(times["unordered"]),
             "ours_nonces": stats.get(OURS_KEY, {}),
+            "unordered_nonces": stats.get(OURS_UNORDERED_KEY, {}),
             "baseline_nonces": stats.get(BASELINE_KEY, {}),
         }
     await facade.aclose()
+    await unordered.aclose()
     await client.aclose()
     return results
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from . import checks, replies, scenarios
 from .answers import ANSWERS
 from .checks import Incoming, NonceBook
+from .orders import OrderMemory, request_fields
 from .replies import Reply
 from .routes import route_table
 from .scenarios import ScenarioContext, ScenarioQueues
@@ -63,6 +64,7 @@ class _State:
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     log: list[ReceivedRequest] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
+    orders: OrderMemory | None = None  # set by StandIn(remember_orders=True)
 
 
 class _VenueServer(ThreadingHTTPServer):
@@ -216,6 +218,12 @@ def _respond(state: _State, incoming: Incoming) -> tuple[Reply, str | None, str 
     rejection = checks.check(context)
     if rejection is not None:
         return rejection, op.operation_id, None
+    if state.orders is not None:
+        fields = request_fields(incoming.query, incoming.body)
+        state.orders.observe(op, fields, now)  # taken, whatever the scenario then makes of the answer
+        remembered = state.orders.answer(op, fields)
+        if remembered is not None and scenario is None:
+            return remembered, op.operation_id, None
     answer = ANSWERS.answer(op)
     if scenario is None:
         return Reply.of_answer(answer), op.operation_id, None
@@ -256,8 +264,9 @@ class StandIn:
             httpx.get(venues.spot_url + "/public/Time")
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
-        self._state = _State(clock=clock)
+    def __init__(self, *, clock: Callable[[], float] = time.time, remember_orders: bool = False) -> None:
+        """``remember_orders``: answer order lookups with the orders placed here (see ``orders.py``)."""
+        self._state = _State(clock=clock, orders=OrderMemory() if remember_orders else None)
         self._servers: dict[Venue, _VenueServer] = {}
         self._threads: list[threading.Thread] = []
 
@@ -347,9 +356,11 @@ class StandIn:
         return list(self._state.errors)
 
     def reset(self) -> None:
-        """Forget accepted nonces, queued scenarios and the request log."""
+        """Forget accepted nonces, queued scenarios, remembered orders and the request log."""
         self._state.nonces.reset()
         self._state.queues.clear()
+        if self._state.orders is not None:
+            self._state.orders.clear()
         with self._state.log_lock:
             self._state.log.clear()
         self._state.errors.clear()
