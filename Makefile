@@ -29,7 +29,8 @@ STAMP_SPECS := $(BUILD)/.fetched
 STAMP_GEN := generated/.generated
 STAMP_EDITABLE := $(VENV)/.editable
 GEN_INPUTS := $(STAMP_SPECS) $(STAMP_NODE) specs/pipeline.yaml $(wildcard specs/fixes/*.yaml) \
-	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*) $(wildcard scripts/*.py)
+	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*.jinja specs/codegen/templates/*/*.jinja) \
+	$(wildcard scripts/*.py)
 
 .PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin check-upstream lock bench record
 

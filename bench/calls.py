@@ -57,9 +57,9 @@ def spot_order_request() -> Any:
     return AddOrderRequest(
         ordertype=Ordertype.LIMIT,
         type_=AddOrderRequestType.BUY,
-        volume=SPOT_ORDER["volume"],
+        volume=Decimal(SPOT_ORDER["volume"]),
         pair=SPOT_ORDER["pair"],
-        price=SPOT_ORDER["price"],
+        price=Decimal(SPOT_ORDER["price"]),
     )
 
 

@@ -38,7 +38,8 @@ def _decimal_numbers() -> None:
         return converted
 
     def get_imports(self: FloatProperty, *, prefix: str) -> set[str]:
-        return original_imports(self, prefix=prefix) | {"from decimal import Decimal"}
+        imports = {"from decimal import Decimal", f"from {prefix}types import read_decimal"}
+        return original_imports(self, prefix=prefix) | imports
 
     FloatProperty._type_string = "Decimal"
     FloatProperty._json_type_string = "Decimal"
@@ -61,7 +62,11 @@ def _decimal_strings() -> None:
         _json_type_string: ClassVar[str] = "str"
 
         def get_imports(self, *, prefix: str) -> set[str]:
-            return super().get_imports(prefix=prefix) | {f"from {prefix}types import read_decimal_string"}
+            return super().get_imports(prefix=prefix) | {
+                f"from {prefix}types import read_decimal_string",
+                f"from {prefix}types import parse_decimal_string",
+                f"from {prefix}types import to_decimal",
+            }
 
     original = properties._string_based_property
 

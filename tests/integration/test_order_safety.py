@@ -77,7 +77,7 @@ PLACEMENTS = [
         "spot",
         "addOrder",
         _spot,
-        lambda c: c.add_order(ordertype="limit", type="buy", pair="XBTUSD", volume="1.25", price="30000.1"),
+        lambda c: c.add_order(ordertype="limit", type="buy", pair="XBTUSD", volume=Decimal("1.25"), price="30000.1"),
         True,
     ),
     Placement(
@@ -172,15 +172,15 @@ def test_reconcile_on_the_async_facade(venues: standin.StandIn) -> None:
 
 def test_the_client_order_id_comes_back_on_the_result(venues: standin.StandIn) -> None:
     with _spot(venues) as spot:
-        placed = spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume="0.5")
+        placed = spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume=Decimal("0.5"))
     assert placed["cl_ord_id"]
     assert _sent(venues, "addOrder")[0]["cl_ord_id"] == placed["cl_ord_id"]
 
 
 def test_a_user_client_id_is_kept_and_userref_means_none_is_added(venues: standin.StandIn) -> None:
     with _spot(venues) as spot:
-        spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume="1", cl_ord_id="mine-1")
-        spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume="1", userref=7)
+        spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume=Decimal("1"), cl_ord_id="mine-1")
+        spot.add_order(ordertype="market", type="sell", pair="XBTUSD", volume=Decimal("1"), userref=7)
     first, second = _sent(venues, "addOrder")
     assert first["cl_ord_id"] == "mine-1"
     assert "cl_ord_id" not in second
@@ -194,7 +194,7 @@ def test_an_invalid_nonce_is_answered_once_with_a_fresh_nonce(venues: standin.St
 
         def call() -> Any:
             if write:
-                return spot.add_order(ordertype="market", type="buy", pair="XBTUSD", volume="1")
+                return spot.add_order(ordertype="market", type="buy", pair="XBTUSD", volume=Decimal("1"))
             return spot.get_account_balance()
 
         venues.fail_next("spot", "spot_invalid_nonce")

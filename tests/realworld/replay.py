@@ -181,7 +181,8 @@ def shown(place: Place) -> str:
 
 
 def numbers_not_decimal(value: Any, where: str = "result") -> Iterator[str]:
-    """Places where a field annotated as a number (``Decimal``) holds anything but a ``Decimal``."""
+    """Places where a field annotated as a number (``Decimal``) holds anything but a ``Decimal``: an int, a float,
+    or a decimal string left unread."""
     yield from _check(value, None, where)
 
 
@@ -203,11 +204,14 @@ def _check(value: Any, hint: Any, where: str) -> Iterator[str]:
         inner = next((typing.get_args(m)[0] for m in members if typing.get_origin(m) is list), None)
         for index, item in enumerate(value):
             yield from _check(item, inner, f"{where}[{index}]")
-    elif Decimal in members and isinstance(value, int | float) and not _int_allowed(value, members):
+    elif Decimal in members and isinstance(value, int | float | str) and not _allowed(value, members):
         yield f"{where}: {type(value).__name__} {value!r} where the annotation is {hint}"
 
 
-def _int_allowed(value: Any, members: tuple[Any, ...]) -> bool:
+def _allowed(value: Any, members: tuple[Any, ...]) -> bool:
+    """An int where the union also admits int (or bool), a str where it also admits str (a relative price)."""
+    if isinstance(value, str):
+        return str in members
     return isinstance(value, int) and (int in members or bool in members)
 
 

@@ -11,6 +11,7 @@ error of its meaning.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -83,8 +84,7 @@ def test_real_answer_reads_typed_with_every_key_and_number(answer: Answer) -> No
         found = at(got, place)
         if found is MISSING:
             lost.append(f"{shown(place)}: missing from the result")
-        elif value is not KEY and (isinstance(found, bool) or not isinstance(found, int | Decimal)
-                                   or Decimal(found) != Decimal(value)):  # fmt: skip
+        elif value is not KEY and not _same_number(found, value):
             lost.append(f"{shown(place)}: {value!r} in the body, {found!r} in the result")
     assert not lost, "\n".join(lost)
     wrong = list(numbers_not_decimal(outcome.result))
@@ -97,3 +97,15 @@ def test_real_error_answer_raises_the_typed_error_of_its_meaning(answer: Answer)
     outcome = replay(answer)
     assert type(outcome.error) is EXPECTED_ERRORS[answer.id], repr(outcome.error)
     assert outcome.error.http_status == answer.data["status"]  # type: ignore[union-attr]
+
+
+def _same_number(found: Any, value: Any) -> bool:
+    """``found`` (from ``to_dict``) is ``value`` as a number. A decimal string counts too: where one tuple position
+    holds a number and another a decimal string (Kraken Spot's trade rows), ``to_dict`` cannot tell which spelling
+    came, and writes the Spot spelling; the typed result holds a Decimal either way (``numbers_not_decimal``)."""
+    if isinstance(found, str):
+        try:
+            found = Decimal(found)
+        except ArithmeticError:
+            return False
+    return not isinstance(found, bool) and isinstance(found, int | Decimal) and Decimal(found) == Decimal(value)

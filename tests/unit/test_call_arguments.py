@@ -47,19 +47,54 @@ def _spot(venue: Venue) -> KrakenSpot:
 
 def test_spot_order_from_keyword_arguments_and_enum_strings() -> None:
     venue = Venue(SPOT_ORDER)
-    _spot(venue).add_order(pair="XBTUSD", type="buy", ordertype="limit", volume="1.25", price="27500")
+    _spot(venue).add_order(
+        pair="XBTUSD", type="buy", ordertype="limit", volume=Decimal("1.25"), price=Decimal("2.75E+4")
+    )
     sent = venue.body()
     assert {k: sent[k] for k in ("pair", "type", "ordertype", "volume", "price")} == {
         "pair": "XBTUSD", "type": "buy", "ordertype": "limit", "volume": "1.25", "price": "27500"
-    }  # fmt: skip
+    }  # fmt: skip  # Kraken's decimal strings, in plain notation
+
+
+@pytest.mark.parametrize("price", ["+1.5", "-2", "#2%", "5%", "27500.1"])
+def test_spot_prices_may_be_relative_strings(price: str) -> None:
+    venue = Venue(SPOT_ORDER)
+    _spot(venue).add_order(pair="XBTUSD", type="buy", ordertype="stop-loss", volume=Decimal("1"), price=price)
+    assert venue.body()["price"] == price
+
+
+def test_a_spot_amount_read_from_an_answer_goes_back_into_an_order() -> None:
+    ticker = {"XXBTZUSD": {"a": ["30300.10000", "1", "1.000"], "b": ["30300.00000", "1", "1.000"], "o": "30000.0"}}
+    answers = iter([{"error": [], "result": ticker}, SPOT_ORDER])
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=next(answers))
+
+    spot = KrakenSpot("key", SECRET, transport=httpx.MockTransport(handler), rate_limit=False, retry=False)
+    ask = spot.get_ticker_information(pair="XBTUSD")["XXBTZUSD"].a[0]
+    assert isinstance(ask, Decimal)
+    spot.add_order(pair="XBTUSD", type="sell", ordertype="limit", volume=Decimal("0.5"), price=ask)
+    assert json.loads(seen[1].content)["price"] == "30300.10000"  # exactly as the venue wrote it
+
+
+@pytest.mark.parametrize("volume", [1.25, "1.25"])  # an int is exact, and accepted
+def test_a_spot_volume_must_be_a_decimal(volume: Any) -> None:
+    venue = Venue(SPOT_ORDER)
+    with pytest.raises(InvalidArguments, match="volume"):
+        _spot(venue).add_order(pair="XBTUSD", type="buy", ordertype="market", volume=volume)
+    assert venue.requests == []
 
 
 def test_keyword_arguments_and_body_model_send_the_same_request() -> None:
     from kraken_spot_api.models import AddOrderRequest, AddOrderRequestType, Ordertype
 
     by_fields, by_model = Venue(SPOT_ORDER), Venue(SPOT_ORDER)
-    _spot(by_fields).add_order(pair="XBTUSD", type="buy", ordertype="limit", volume="1.25")
-    model = AddOrderRequest(ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume="1.25", pair="XBTUSD")
+    _spot(by_fields).add_order(pair="XBTUSD", type="buy", ordertype="limit", volume=Decimal("1.25"))
+    model = AddOrderRequest(
+        ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume=Decimal("1.25"), pair="XBTUSD"
+    )
     _spot(by_model).add_order(body=model)
     strip = {"nonce", "cl_ord_id"}  # a fresh nonce and a fresh client order id for each request
     assert {k: v for k, v in by_fields.body().items() if k not in strip} == {
@@ -71,9 +106,9 @@ def test_keyword_arguments_and_body_model_send_the_same_request() -> None:
     ("arguments", "message"),
     [
         ({"pair": "XBTUSD", "type": "buy", "ordertype": "limit"}, "argument 'volume' is required"),
-        ({"pair": "XBTUSD", "type": "hold", "ordertype": "limit", "volume": "1"}, "argument 'type' must be a"),
-        ({"pair": "XBTUSD", "type": "buy", "ordertype": "limit", "volume": "1", "userref": 7, "cl_ord_id": "a"},
-         "give at most one of userref, cl_ord_id"),
+        ({"pair": "XBTUSD", "type": "hold", "ordertype": "limit", "volume": Decimal("1")}, "argument 'type' must be a"),
+        ({"pair": "XBTUSD", "type": "buy", "ordertype": "limit", "volume": Decimal("1"), "userref": 7,
+          "cl_ord_id": "a"}, "give at most one of userref, cl_ord_id"),
     ],
 )  # fmt: skip
 def test_bad_keyword_arguments_are_refused_before_sending(arguments: dict[str, Any], message: str) -> None:

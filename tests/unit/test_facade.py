@@ -99,7 +99,11 @@ def test_spot_order_in_three_lines_is_signed_and_exact() -> None:
 
     kraken = KrakenSpot("key", SECRET, base_url="https://exchange.test/0", transport=transport)
     order = AddOrderRequest(
-        ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume="1.25", pair="XBTUSD", price="37500.10"
+        ordertype=Ordertype.LIMIT,
+        type_=AddOrderRequestType.BUY,
+        volume=Decimal("1.25"),
+        pair="XBTUSD",
+        price="37500.10",
     )
     placed = kraken.add_order(body=order)
     assert placed.txid == ["OU22"]

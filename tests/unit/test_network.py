@@ -15,6 +15,7 @@ import time
 import warnings
 import zlib
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -392,7 +393,7 @@ def test_a_warning_never_loses_the_result_of_a_write() -> None:
 
     def place(**options: Any) -> Any:
         client = KrakenSpot("k", SECRET, transport=transport, retry=False, rate_limit=False, **options)
-        return client.add_order(ordertype="market", type="buy", pair="XBTUSD", volume="1")
+        return client.add_order(ordertype="market", type="buy", pair="XBTUSD", volume=Decimal("1"))
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # python -W error

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -51,7 +52,9 @@ def _spot_answer(request: httpx.Request) -> httpx.Response:
 
 
 def _order(pair: str = "XBTUSD") -> AddOrderRequest:
-    return AddOrderRequest(ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume="1", pair=pair, price="1")
+    return AddOrderRequest(
+        ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume=Decimal("1"), pair=pair, price="1"
+    )
 
 
 def test_the_facade_tracks_placed_orders_and_charges_their_cancels_by_age() -> None:

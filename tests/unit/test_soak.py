@@ -14,6 +14,7 @@ import json
 import threading
 import tracemalloc
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -101,7 +102,7 @@ def _our_allocations() -> int:
 def test_memory_and_connections_stay_flat_over_2000_calls(server: _Server) -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}/0"
     order = AddOrderRequest(
-        ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume="1.25", pair="XBTUSD", price="37500.1"
+        ordertype=Ordertype.LIMIT, type_=AddOrderRequestType.BUY, volume=Decimal("1.25"), pair="XBTUSD", price="37500.1"
     )
     with KrakenSpot("soak-key", SECRET, base_url=base, rate_limit=False) as spot:
         pool = spot._http._transport._pool  # type: ignore[attr-defined]
@@ -111,7 +112,7 @@ def test_memory_and_connections_stay_flat_over_2000_calls(server: _Server) -> No
             if index % 2:
                 assert spot.add_order(body=order).txid == ["OU22CG-KLAF2-FWUDD7"]
             else:
-                assert spot.get_ticker_information(pair="XBTUSD")["XXBTZUSD"].o == "30502.80000"
+                assert spot.get_ticker_information(pair="XBTUSD")["XXBTZUSD"].o == Decimal("30502.80000")
 
         for index in range(WARM_UP):
             call(index)
