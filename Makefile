@@ -20,6 +20,7 @@ SPECS_MIRROR ?=
 SPECS_URL_BASE ?=
 # The steps run in scripts/: a relative path given on the command line must not be read from there.
 override UPSTREAM_GIT := $(if $(UPSTREAM_GIT),$(abspath $(UPSTREAM_GIT)))
+override SPECS_MIRROR := $(if $(SPECS_MIRROR),$(abspath $(SPECS_MIRROR)))
 export SPECS_MIRROR SPECS_URL_BASE UPSTREAM_GIT
 
 BUILD := specs/build
@@ -46,11 +47,17 @@ $(STAMP_VENV): requirements-dev.txt pyproject.toml
 	touch $@
 
 # After generating: setuptools discovers the packages under generated/ when it installs.
-$(STAMP_EDITABLE): $(STAMP_GEN) pyproject.toml
-	$(PY) -m pip install --quiet --no-deps -e .
+# Strict editable mode: a tree of links that type checkers (mypy, pyright) find like an installed package, where the
+# default mode's import hook is invisible to them. New generated files need a reinstall, which regenerating triggers.
+$(STAMP_EDITABLE): $(STAMP_GEN) pyproject.toml setup.py
+	$(PY) -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict
 	touch $@
 
+# Redocly CLI (the bundler) needs Node.js >= 20.19: say so, rather than "npm: No such file or directory".
 $(STAMP_NODE): package.json package-lock.json
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null \
+		&& command -v npm >/dev/null \
+		|| { echo "error: Node.js >= 20.19 with npm is needed to bundle the specs (Redocly CLI); found: $$(node --version 2>/dev/null || echo no node)$$(command -v npm >/dev/null || echo ', no npm')" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -74,10 +81,10 @@ $(STAMP_GEN): $(GEN_INPUTS) | $(STAMP_VENV)
 surface-check: $(STAMP_GEN)
 	cd scripts && ../$(PY) surface.py --check
 
-test: $(STAMP_GEN) surface-check
+test: $(STAMP_GEN) $(STAMP_EDITABLE) surface-check
 	$(PY) -m pytest
 
-test-fast: $(STAMP_GEN)
+test-fast: $(STAMP_GEN) $(STAMP_EDITABLE)
 	$(PY) -m pytest -m "not slow"
 
 lint: $(STAMP_GEN)

@@ -71,7 +71,10 @@ class Source:
                 body: bytes = response.read()
                 return body
         except (urllib.error.URLError, OSError) as exc:
-            raise PipelineError(f"{path}: download from {url} failed: {exc}") from None
+            raise PipelineError(
+                f"{path}: download from {url} failed: {exc}. Without access to GitHub, read the pinned files from a "
+                "local mirror laid out <owner>/<repo>/<commit>/<path>: make SPECS_MIRROR=<dir> (or --mirror)"
+            ) from None
 
 
 def git_repository(path: str) -> Path:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -106,3 +108,46 @@ def test_committed_manifest_pins_exactly_what_the_entries_reference() -> None:
     entries = sorted(path for path in manifest["files"] if path.endswith(("openapi_v3.yaml", "public.yml")))
     files = pin(Source(mirror=str(MIRROR), url_base=None), pinned["owner"], pinned["repo"], pinned["commit"], entries)
     assert files == manifest["files"]
+
+
+def test_a_failed_download_says_how_to_build_offline(tmp_path: Path) -> None:
+    _, manifest = _tiny_mirror(tmp_path, b"openapi: 3.0.0\n")
+    with socket.create_server(("127.0.0.1", 0)) as closed:  # a port nobody listens on, once this is closed
+        port = closed.getsockname()[1]
+    with pytest.raises(PipelineError, match=r"download from http://127\.0\.0\.1:\d+/.* failed.*SPECS_MIRROR"):
+        fetch(manifest, Source(mirror=None, url_base=f"http://127.0.0.1:{port}"), tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_make_reads_a_relative_mirror_from_where_it_was_given(tmp_path: Path) -> None:
+    """`make SPECS_MIRROR=<relative path>`: the steps run in scripts/, but the path means the caller's directory."""
+    relative = os.path.relpath(MIRROR, ROOT)
+    shown = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "--no-print-directory", "-f", "Makefile", "-f", "-", "show-mirror",
+         f"SPECS_MIRROR={relative}"],
+        input="show-mirror:\n\t@echo $(SPECS_MIRROR)\n",
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(shown.stdout.strip()) == MIRROR.resolve()
+
+
+@pytest.mark.parametrize("version", ["v18.19.0", None])
+def test_make_says_which_node_it_needs(tmp_path: Path, version: str | None) -> None:
+    """Redocly needs Node >= 20.19: too old or missing, `make` says so instead of failing inside npm."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if version is not None:  # an old node: it reports its version, and fails the version check
+        fake = bin_dir / "node"
+        fake.write_text(f'#!/bin/sh\n[ "$1" = --version ] && echo {version} && exit 0\nexit 1\n')
+        fake.chmod(0o755)
+    for tool in ("make", "sh"):
+        (bin_dir / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+    for name in ("Makefile", "package.json", "package-lock.json"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    run = subprocess.run(
+        ["make", "-s", "node_modules/.installed"], cwd=tmp_path, env={"PATH": str(bin_dir)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode != 0
+    assert "Node.js >= 20.19" in run.stderr
+    assert (version or "no node") in run.stderr
