@@ -35,8 +35,10 @@ from exchange_clients.kraken_spot._auth import KrakenSpotAuth
 # tests/standin is a plain directory package; pyproject's pythonpath does not list tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import standin
+from exchange_clients._json import dumps_exact
 from standin import keys
-from standin.answers import documented_candidates
+from standin.answers import build_answer, documented_candidates
+from standin.reality import LEARNED, learned
 from standin.requests import minimal_request
 
 TIMEOUT = httpx.Timeout(5.0)
@@ -103,6 +105,18 @@ WRONG_KRAKEN_SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzB
 
 
 # --- schema validation, independent of the stand-in's own helper ------------------------------
+
+
+def as_documented(op: standin.Operation, body: bytes) -> Any:
+    """The documented answer behind ``body``: where ``standin/reality.py`` made the answer what real answers are
+    (fields left out, numbers as strings), ``body`` must be exactly that edit of the documented answer, which the
+    schema then judges (a JSON Schema cannot say "a string, sometimes sent as a number")."""
+    value = json.loads(body)
+    if (op.venue, op.operation_id) not in LEARNED:
+        return value
+    documented = build_answer(standin.load_spec(op.venue), op).value  # type: ignore[arg-type]
+    assert value == json.loads(dumps_exact(learned(op.venue, op.operation_id, documented)[0]))
+    return documented
 
 
 def schema_errors(venue: str, pointer: str, instance: Any) -> list[str]:
@@ -186,7 +200,7 @@ def test_public_get_answers_the_documented_example(
     assert response.status_code == 200
     assert response.headers["Connection"] == "keep-alive"
     assert int(response.headers["Content-Length"]) == len(response.content)
-    assert response.json() == documented[0]
+    assert as_documented(op, response.content) == documented[0]
 
 
 def _json_media(op: standin.Operation) -> Mapping[str, Any]:
@@ -620,7 +634,7 @@ def test_every_operation_answers_something_schema_valid(venues: standin.StandIn,
         assert response.content.startswith(b"PK\x03\x04")
         assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     elif expected.pointer is not None:
-        assert schema_errors(venue, expected.pointer, response.json()) == []
+        assert schema_errors(venue, expected.pointer, as_documented(op, response.content)) == []
     else:
         assert response.content
 
@@ -650,7 +664,8 @@ def test_documented_examples_validate_or_are_allow_listed() -> None:
             if answer.is_json:
                 pointer = expected_success(op).pointer
                 assert pointer is not None
-                assert schema_errors(venue, pointer, answer.value) == [], (venue, op.operation_id, answer.source)
+                value = build_answer(standin.load_spec(venue), op).value  # as documented, before reality.py's edits
+                assert schema_errors(venue, pointer, value) == [], (venue, op.operation_id, answer.source)
     assert sorted(rejected) == sorted(KNOWN_INVALID_EXAMPLES), rejected
 
 
@@ -673,3 +688,17 @@ def test_stop_is_bounded_with_idle_keep_alive_connections() -> None:
     running.stop()
     assert time.monotonic() - started < 2.0
     idle.close()
+
+
+def test_every_lesson_from_real_answers_still_applies() -> None:
+    """Each edit of ``standin/reality.py`` changes at least one place of its operation's documented answer: an
+    upstream change that moves or removes the place fails here instead of leaving the edit idle."""
+    from standin.reality import edit_answer
+
+    for (venue, operation_id), edits in LEARNED.items():
+        (op,) = [o for o in standin.route_table(venue).operations if o.operation_id == operation_id]  # type: ignore[arg-type]
+        documented = build_answer(standin.load_spec(venue), op).value  # type: ignore[arg-type]
+        for edit in edits:
+            _, changed = edit_answer((edit,), documented)
+            assert changed, f"{venue} {operation_id}: {edit} finds nothing to change in the documented answer"
+        assert standin.ANSWERS.answer(op).source.endswith("as real answers are")

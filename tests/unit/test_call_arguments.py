@@ -175,3 +175,29 @@ def test_base_url_is_scheme_and_host_and_a_given_api_prefix_is_not_doubled(
     with facade(base_url=base_url, **options) as client, contextlib.suppress(ExchangeError):
         getattr(client, path)()  # the (empty) answer does not matter: the URL does
     assert str(venue.requests[0].url) == expected
+
+
+def test_open_positions_read_in_both_shapes() -> None:
+    by_txid = {
+        "TF5GVO-T7ZZ2-6NBKBI": {
+            "ordertxid": "O6A7Q2",
+            "pair": "XXBTZUSD",
+            "type": "buy",
+            "cost": "3700.00000",
+            "fee": "9.62000",
+            "vol": "0.10000000",
+            "margin": "740.00000",
+            "class": "forex",
+        }
+    }
+    totals = [{"pair": "XXBTZUSD", "positions": "2", "type": "buy", "leverage": "5.00000", "cost": "7400.0",
+               "fee": "19.24", "vol": "0.2", "vol_closed": "0.0", "margin": "1480.0"}]  # fmt: skip
+    default = KrakenSpot("key", SECRET, transport=Venue({"error": [], "result": by_txid}).transport, rate_limit=False)
+    positions = default.get_open_positions()
+    assert not isinstance(positions, list)
+    assert positions["TF5GVO-T7ZZ2-6NBKBI"].cost == Decimal("3700.00000")
+    assert positions["TF5GVO-T7ZZ2-6NBKBI"].class_ == "forex"
+    consolidated = KrakenSpot("key", SECRET, transport=Venue({"error": [], "result": totals}).transport)
+    rows = consolidated.get_open_positions(consolidation="market")
+    assert isinstance(rows, list)
+    assert (rows[0].pair, rows[0].leverage, rows[0].vol) == ("XXBTZUSD", Decimal("5.00000"), Decimal("0.2"))

@@ -322,3 +322,16 @@ def test_type_checkers_see_the_facade_signatures(tmp_path: Path) -> None:
     )
     assert 'Revealed type is "decimal.Decimal' in out, out
     assert 'Argument "count" to "get_executions" of "Bitflyer" has incompatible type "str"' in out, out
+
+
+def test_itayose_trades_have_no_taker_side_and_read_without_drift() -> None:
+    trade = {"id": 39287, "side": "", "price": 31690, "size": 27.04, "exec_date": "2015-07-08T02:43:34.823",
+             "buy_child_order_acceptance_id": "JRF20150707-200203-452209",
+             "sell_child_order_acceptance_id": "JRF20150708-024334-060234"}  # fmt: skip
+    warnings: list[ExchangeWarning] = []
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=[trade]))
+    (read,) = Bitflyer(transport=transport, on_warning=warnings.append).get_executions(product_code="BTC_JPY")
+    assert read.side == ""
+    assert read.side.name == "ITAYOSE"
+    assert read.price == Decimal("31690")
+    assert warnings == []
