@@ -85,3 +85,16 @@ def test_check_table_raises_every_problem_at_once() -> None:
         "pagination: operation 'get_executions' (/v1/getexecutions) has no entry, and it needs one; add it",
     ]
     assert table_problems("pagination", ["get_executions"], operations, lambda op: op.name == "get_executions") == []
+
+
+@pytest.mark.parametrize("venue", sorted(VENUES))
+def test_client_order_id_tables_name_real_operations(venue: str) -> None:
+    from exchange_clients.bitflyer import _orders as bitflyer_orders
+    from exchange_clients.kraken_futures import _orders as futures_orders
+    from exchange_clients.kraken_spot import _orders as spot_orders
+
+    table = {"kraken_spot": spot_orders, "kraken_futures": futures_orders, "bitflyer": bitflyer_orders}[venue]
+    operations = VENUES[venue][1]
+    assert table_problems(f"{venue} client order ids", table.CLIENT_ORDER_IDS, operations) == []
+    for name in table.CLIENT_ORDER_IDS:
+        assert not operations[name].read, f"{name} places orders: it is a write"
