@@ -57,7 +57,7 @@ from standin.synthesize import flatten
 HOSTILE_SETTINGS = settings(
     derandomize=True,
     database=None,
-    deadline=datetime.timedelta(seconds=5),
+    deadline=None,  # a loaded machine is slow, not wrong: time is measured in benchmarks, never asserted here
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )

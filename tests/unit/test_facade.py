@@ -335,3 +335,34 @@ def test_itayose_trades_have_no_taker_side_and_read_without_drift() -> None:
     assert read.side.name == "ITAYOSE"
     assert read.price == Decimal("31690")
     assert warnings == []
+
+
+def test_private_executions_and_position_updates_read_as_the_venue_sends_them() -> None:
+    order = {"uid": "57b4e666-0000-4000-8000-000000000001", "accountUid": "e8d555f5-0000-4000-8000-000000000002",
+             "tradeable": "PF_ATOMUSD", "direction": "Buy", "quantity": "1", "filled": "0", "timestamp": 1685130589916,
+             "limitPrice": "10.665", "orderType": "IoC", "clientId": "", "reduceOnly": False,
+             "lastUpdateTimestamp": 1685130589916}  # fmt: skip
+    execution = {"uid": "45c4bb6f-0000-4000-8000-000000000003", "order": order, "timestamp": 1685130589916,
+                 "quantity": "1", "price": "10.56", "markPrice": "10.557", "limitFilled": False,
+                 "executionType": "taker", "usdValue": "10.56",
+                 "orderData": {"positionSize": "3", "fee": "0.00528"}}  # fmt: skip
+    executions = {"accountUid": "e8d555f5-0000-4000-8000-000000000002", "len": 1, "elements": [
+        {"uid": "6cdb3700-0000-4000-8000-000000000004", "timestamp": 1685130589916,
+         "event": {"execution": {"execution": execution, "takerReducedQuantity": ""}}}]}  # fmt: skip
+    update = {"accountUid": "e8d555f5-0000-4000-8000-000000000002", "tradeable": "PF_ATOMUSD", "oldPosition": "2",
+              "newPosition": "3", "newAverageEntryPrice": "10.5", "positionChange": "increase",
+              "timestamp": 1685130589916, "updateReason": "trade"}  # fmt: skip
+    element = {"uid": "u1", "timestamp": 1685130589916, "event": {"PositionUpdate": update}}
+    positions = {"accountUid": "e8d555f5-0000-4000-8000-000000000002", "len": 1, "elements": [element]}
+    answers = iter([executions, positions])
+    warnings: list[ExchangeWarning] = []
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=next(answers)))
+    client = KrakenFutures("k", SECRET, transport=transport, on_warning=warnings.append, rate_limit=False)
+    (element,) = client.get_execution_events().elements
+    details = element.event.execution
+    assert details.execution.order.tradeable == "PF_ATOMUSD"
+    assert details.execution.order_data.fee == Decimal("0.00528")
+    assert details.execution.execution_type == "taker"
+    (position,) = client.get_position_events().elements
+    assert position.event.position_update.new_position == "3"
+    assert [str(w) for w in warnings] == []
