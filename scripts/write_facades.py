@@ -19,6 +19,7 @@ from pathlib import Path
 
 from _constructors import annotation_names, default_names, read_constructor, render_init
 from _operations import Method, Param, _lazy_models, api_prefixes, read_methods, server_path_of
+from _paging_table import item_type, read_pages
 from _pipeline import GENERATED, ROOT, PipelineError, load_packages, load_yaml, run_step
 
 OUTPUT = ROOT / "overlay" / "exchange_clients" / "_facades"
@@ -151,6 +152,26 @@ def _methods(m: Method, enums: dict[str, str], asynchronous: bool) -> list[str]:
     ]
 
 
+def _iterator(m: Method, enums: dict[str, str], item: str, asynchronous: bool) -> list[str]:
+    """``iter_<name>``: the method's arguments plus ``limit``; yields the items of every page (see _paging)."""
+    signature = _signature(m, enums, "fields" if m.body else "all")
+    signature += ", limit: int | None = None" if ", *" in signature else ", *, limit: int | None = None"
+    names = [p.name for p in m.params if p.name != "body"] + [p.name for p in (m.body.fields if m.body else ())]
+    args = ", ".join(f'"{name}": {name}' for name in names)
+    kind, walk = ("AsyncIterator", "aiterate") if asynchronous else ("Iterator", "iterate")
+    loop = "async for" if asynchronous else "for"
+    doc = (
+        f"Every item of :meth:`{m.name}`, page after page, each once ({loop}); at most ``limit`` items.\n\n"
+        "        Each page is one call of the method: rate limited, retried and logged like any other."
+    )
+    return [
+        f"    def iter_{m.name}({signature}) -> {kind}[{item}]:",
+        f'        """{doc}"""',
+        f'        return {walk}(self, OPERATIONS["{m.name}"], PAGES["{m.name}"], {{{args}}}, limit)',
+        "",
+    ]
+
+
 def _class_docstring(title: str, asynchronous: bool, options_doc: str, signer: tuple[str, ...]) -> str:
     kind = "asynchronous: each method is a coroutine; use ``async with``" if asynchronous else "use ``with``"
     text = (
@@ -176,6 +197,10 @@ def render(
     known: dict[str, str] = {}
     for method in methods:
         known.update(method.imports)
+    pages = read_pages(facade["module"])
+    items = {m.name: item_type(package, m.returns, pages[m.name]) for m in methods if m.name in pages}
+    for item in items.values():
+        used |= _names_in(item)
     enums = _enum_literals(package, used)
     known.update(constructor.imports)
     used |= annotation_names(constructor)
@@ -188,12 +213,16 @@ def render(
         "",
         "from typing import TYPE_CHECKING, Any, Literal, cast, overload",
         "",
+        "from exchange_clients._paging import aiterate, iterate",
         "from exchange_clients._runtime import AsyncFacade, BodyFields, Operation, SyncFacade",
         *runtime_imports,
+        f"from exchange_clients.{facade['module']}._paging import PAGES",
         f"from exchange_clients.{facade['module']}._profile import PROFILE",
         f"from {package}.types import UNSET, Unset",
         "",
         "if TYPE_CHECKING:",
+        "    from collections.abc import AsyncIterator, Iterator",
+        "",
         *[f"    {line}" for line in type_imports],
     ]
     lines += ["", "OPERATIONS: dict[str, Operation] = {"]
@@ -212,6 +241,8 @@ def render(
         ]
         for m in methods:
             lines += _methods(m, enums, asynchronous=bool(prefix))
+            if m.name in items:
+                lines += _iterator(m, enums, items[m.name], asynchronous=bool(prefix))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
