@@ -39,6 +39,7 @@ from exchange_clients._arguments import (
 from exchange_clients._client_ids import ClientId, ClientIdField, add_client_ids, attach_client_ids
 from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._json import dumps_exact, plain_number
+from exchange_clients._markets import AsyncMarkets, SyncMarkets
 from exchange_clients._network import (
     DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -83,6 +84,8 @@ if TYPE_CHECKING:
     import ssl
 
     from typing_extensions import Self
+
+    from exchange_clients._markets import MarketSource
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "BodyFields", "Operation", "SyncFacade", "VenueProfile"]
 
@@ -148,6 +151,8 @@ class VenueProfile:
     refusals: frozenset[str | int] = frozenset()
     # The envelope's own keys: an answer that names one twice is refused.
     envelope_keys: tuple[str, ...] = ()
+    # Where client.markets() reads the venue's markets from (exchange_clients._markets).
+    markets: MarketSource | None = None
 
 
 @dataclass(slots=True)
@@ -632,7 +637,7 @@ def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
 
-class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
+class SyncFacade(SyncReconcile, SyncMarkets, _Core[httpx.Client, httpx.BaseTransport]):
     """Base of the synchronous venue clients. Use as a context manager to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.Client:
@@ -698,7 +703,7 @@ class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
         self.close()
 
 
-class AsyncFacade(AsyncReconcile, _Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
+class AsyncFacade(AsyncReconcile, AsyncMarkets, _Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
     """Base of the asynchronous venue clients. Use ``async with`` to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.AsyncClient:
