@@ -228,7 +228,8 @@ class _Cache:
         self.lock = threading.Lock()
 
 
-def _cache(client: Any) -> _Cache:
+def shared_cache(client: Any) -> _Cache:
+    """The client's market cache, created on first use (``with_options`` copies share it)."""
     cache: _Cache | None = client.__dict__.get("_markets_cache")
     if cache is None:
         cache = client.__dict__.setdefault("_markets_cache", _Cache())
@@ -247,7 +248,7 @@ class SyncMarkets:
 
     def markets(self, *, refresh: bool = False) -> Markets:
         """The venue's markets from its public metadata, loaded on first use and kept; ``refresh=True`` reloads."""
-        cache = _cache(self)
+        cache = shared_cache(self)
         with cache.lock:
             if cache.markets is None or refresh:
                 source = _source(self)
@@ -260,7 +261,7 @@ class AsyncMarkets:
 
     async def markets(self, *, refresh: bool = False) -> Markets:
         """As the synchronous ``markets()``: loaded once, kept, reloaded with ``refresh=True``."""
-        cache = _cache(self)
+        cache = shared_cache(self)
         if cache.markets is None or refresh:
             source = _source(self)
             cache.markets = source.build([await getattr(self, name)(**args) for name, args in source.calls])
