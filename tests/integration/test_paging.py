@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 import inspect
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +45,6 @@ class CountingLimiter(RateLimiter):
     async def acquire_async(self, op: Any, fields: Mapping[str, Any]) -> float:
         self.acquired.append(op.name)
         return 0.0
-
-
-@pytest.fixture(scope="module")
-def venues() -> Iterator[StandIn]:
-    with StandIn() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _fresh(venues: StandIn) -> None:
-    venues.reset()
 
 
 def _spot(venues: StandIn) -> tuple[KrakenSpot, CountingLimiter]:

@@ -9,7 +9,6 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -34,17 +33,6 @@ from standin import StandIn, keys
 
 SPOT_KEY, SPOT_SECRET = keys.FAKE_KEYS["spot"]
 BITFLYER_KEY, BITFLYER_SECRET = keys.FAKE_KEYS["bitflyer"]
-
-
-@pytest.fixture(scope="module")
-def venues() -> Iterator[StandIn]:
-    with StandIn() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _fresh(venues: StandIn) -> None:
-    venues.reset()
 
 
 # --- with_options --------------------------------------------------------------------------------------------
@@ -156,6 +144,7 @@ def test_logs_show_requests_retries_and_waits_and_never_a_secret(
         SPOT_KEY, SPOT_SECRET, base_url=venues.spot_url, http_client=http, otp="otp-975310", rate_limit=limits,
         on_event=events.append,
     )  # fmt: skip
+    logging.getLogger("exchange_clients").setLevel(logging.NOTSET)  # as a user leaves it: the root's level rules
     with caplog.at_level(logging.DEBUG):  # every logger, every level: ours, httpx's, httpcore's
         venues.fail_next("spot", "html_502")
         client.get_ledgers()  # retried once
