@@ -63,6 +63,7 @@ class Cursor:
     unique: str | None = None
     size_param: str | None = None
     step: int = 0
+    order_param: str | None = None  # the venue's sort argument: only its newest-first order pages this way
 
 
 Paging = Offset | Token | Cursor
@@ -90,14 +91,18 @@ def _page_items(rule: Paging, result: Any) -> list[tuple[Any, Any]]:
 def _pages(rule: Paging, args: Mapping[str, Any]) -> Generator[dict[str, Any], Any, None]:
     """Each page's arguments, sent each answer back; it returns when there is no next page."""
     arguments = dict(args)
+    sort = rule.order_param if isinstance(rule, Cursor) else None
+    order = args.get(sort) if sort else None
+    if getattr(order, "value", order) == "asc":  # an enum member or its value
+        raise ValueError(f"paging goes newest first: leave {sort} unset or 'desc'")
     cursor_seen: set[Any] = set()  # the tokens and cursors sent so far
     while True:
         result = yield arguments
         if isinstance(rule, Offset):
             rows = _page_items(rule, result)
             offset = int(arguments.get(rule.param) or 0) + len(rows)
-            total = _attribute(result, rule.total)
-            if not rows or total is None or offset >= int(total):
+            total = _attribute(result, rule.total)  # absent when asked ``without_count``: page until one is empty
+            if not rows or (total is not None and offset >= int(total)):
                 return
             arguments[rule.param] = offset
         elif isinstance(rule, Token):

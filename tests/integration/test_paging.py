@@ -122,6 +122,21 @@ def test_bitflyer_pages_before_the_last_id(venues: StandIn, operation_id: str) -
     assert all("count=250" in r.query for r in venues.requests)
 
 
+def test_kraken_without_count_pages_until_an_empty_page(venues: StandIn) -> None:
+    paged = venues.serve_pages("spot", "getClosedOrders", rows=120)
+    client, _ = _spot(venues)
+    with client:
+        got = [key for key, _ in client.iter_get_closed_orders(without_count=True)]
+    assert got == paged.ids()
+    assert paged.pages_served == 3  # the stand-in sends the count anyway; the client did not need it
+
+
+def test_the_account_log_pages_only_newest_first(venues: StandIn) -> None:
+    client, _ = _futures(venues)
+    with client, pytest.raises(ValueError, match="newest first"):
+        next(client.iter_account_log(sort="asc"))
+
+
 def test_limit_stops_early_without_fetching_more_pages(venues: StandIn) -> None:
     paged = venues.serve_pages("bitflyer", "getMyExecutions", rows=ROWS)
     client, _ = _bitflyer(venues)

@@ -22,6 +22,8 @@ PAGES: Final[dict[str, Paging]] = {
     "get_public_price_events": _EVENTS,
     # A fill time is shared by the fills of one order: the next page starts at it again, and ids drop repeats.
     "get_fills": Cursor(param="last_fill_time", key="fill_time", unique="fill_id", items="fills", page_size=100),
-    "account_log": Cursor(param="to", key="id", step=-1, items="logs", page_size=500, size_param="count"),
+    "account_log": Cursor(
+        param="to", key="id", step=-1, items="logs", page_size=500, size_param="count", order_param="sort"
+    ),
 }
 PAGED_BY: Final = frozenset({"continuation_token", "last_fill_time"})
