@@ -1,5 +1,8 @@
 """``client.with_raw_response.<method>(...)``: the typed result together with the HTTP answer it came from.
 
+(The facades' ``with_raw_response`` returns a :class:`RawResponses`; for type checkers, a Protocol generated beside
+each facade gives every method its ``RawResponse[<result>]`` type.)
+
 Status, headers and elapsed time are what a trader checks when something is slow or throttled; bitFlyer counts a
 key's calls in ``X-RateLimit-*`` headers, Kraken Futures sends ``rate-limit-reset``. The call is the ordinary one
 (checked, signed, rate limited, retried); the answer of its last attempt is kept for the duration of that call only,
@@ -140,13 +143,3 @@ class RawResponses:
 
 # Client methods that are not one API call (and so have no one answer to show).
 _NOT_CALLS = frozenset({"markets", "reconcile", "with_options", "close", "aclose"})
-
-
-class RawResponseAccess:
-    """``with_raw_response`` on the facades."""
-
-    @property
-    def with_raw_response(self) -> RawResponses:
-        """``client.with_raw_response.get_ticker(...)`` returns a :class:`RawResponse`: the typed result with the
-        answer's status, headers (``.rate_limit`` parsed) and elapsed time."""
-        return RawResponses(self)

@@ -57,7 +57,6 @@ from exchange_clients._options import PerCallOptions
 from exchange_clients._outcome import is_unknown_outcome, unknown_outcome
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import LimiterBackend, RateLimiter, VenueLimits
-from exchange_clients._raw import RawResponseAccess
 from exchange_clients._reconcile import AsyncReconcile, PlanFactory, SyncReconcile
 from exchange_clients._responses import (
     CallContext,
@@ -644,9 +643,7 @@ def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
 
-class SyncFacade(
-    SyncReconcile, SyncMarkets, RawResponseAccess, PerCallOptions, Observed, _Core[httpx.Client, httpx.BaseTransport]
-):
+class SyncFacade(SyncReconcile, SyncMarkets, PerCallOptions, Observed, _Core[httpx.Client, httpx.BaseTransport]):
     """Base of the synchronous venue clients. Use as a context manager to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.Client:
@@ -715,7 +712,6 @@ class SyncFacade(
 class AsyncFacade(
     AsyncReconcile,
     AsyncMarkets,
-    RawResponseAccess,
     PerCallOptions,
     Observed,
     _Core[httpx.AsyncClient, httpx.AsyncBaseTransport],
