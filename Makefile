@@ -25,7 +25,7 @@ STAMP_GEN := generated/.generated
 STAMP_EDITABLE := $(VENV)/.editable
 GEN_INPUTS := $(STAMP_SPECS) $(STAMP_NODE) specs/pipeline.yaml $(wildcard specs/fixes/*.yaml) \
 	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*) $(wildcard scripts/*.py) \
-	$(wildcard overlay/exchange_clients/*/_paging.py)
+	$(wildcard overlay/exchange_clients/*/_paging.py overlay/exchange_clients/*/_auth.py) overlay/exchange_clients/_runtime.py
 
 .PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin lock bench record
 
