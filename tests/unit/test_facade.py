@@ -301,18 +301,12 @@ def test_public_names_are_documented() -> None:
 @pytest.mark.slow
 def test_type_checkers_see_the_facade_signatures(tmp_path: Path) -> None:
     """mypy rejects a wrong argument type and knows the return type of a facade call."""
-    from mypy import api
-
-    user_code = tmp_path / "user.py"
-    user_code.write_text(
+    out = _mypy(
+        tmp_path,
         "from exchange_clients import Bitflyer\n"
         "client = Bitflyer()\n"
         "reveal_type(client.get_ticker(product_code='BTC_JPY').ltp)\n"
-        "client.get_executions(count='10')\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-    out, _, _ = api.run(
-        [str(user_code), "--config-file", str(root / "pyproject.toml"), "--cache-dir", str(tmp_path / "c")]
+        "client.get_executions(count='10')\n",
     )
     assert 'Revealed type is "decimal.Decimal' in out, out
     assert 'Argument "count" to "get_executions" of "Bitflyer" has incompatible type "str"' in out, out
@@ -321,10 +315,8 @@ def test_type_checkers_see_the_facade_signatures(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_type_checkers_see_iterators_raw_responses_markets_and_options(tmp_path: Path) -> None:
     """The new entry points are typed as precisely as the methods: items, raw results, rounding, options."""
-    from mypy import api
-
-    user_code = tmp_path / "user.py"
-    user_code.write_text(
+    out = _mypy(
+        tmp_path,
         "from exchange_clients import AsyncKrakenSpot, Bitflyer, KrakenSpot\n"
         "client = Bitflyer()\n"
         "reveal_type(client.with_raw_response.get_ticker(product_code='BTC_JPY').result.ltp)\n"
@@ -338,11 +330,7 @@ def test_type_checkers_see_iterators_raw_responses_markets_and_options(tmp_path:
         "async def main() -> None:\n"
         "    async for trade_id, trade in AsyncKrakenSpot().iter_get_trade_history():\n"
         "        reveal_type(trade)\n"
-        "client.with_raw_response.get_executions(count='10')\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-    out, _, _ = api.run(
-        [str(user_code), "--config-file", str(root / "pyproject.toml"), "--cache-dir", str(tmp_path / "c")]
+        "client.with_raw_response.get_executions(count='10')\n",
     )
     for revealed in (
         "decimal.Decimal",
@@ -353,3 +341,16 @@ def test_type_checkers_see_iterators_raw_responses_markets_and_options(tmp_path:
     ):
         assert f'Revealed type is "{revealed}"' in out, out
     assert 'Argument "count" to "get_executions" of "BitflyerRawResponses" has incompatible type "str"' in out, out
+
+
+def _mypy(tmp_path: Path, code: str) -> str:
+    """What mypy, configured as the project is, says of ``code`` written as a user would."""
+    from mypy import api
+
+    user_code = tmp_path / "user.py"
+    user_code.write_text(code)
+    root = Path(__file__).resolve().parents[2]
+    out, _, _ = api.run(
+        [str(user_code), "--config-file", str(root / "pyproject.toml"), "--cache-dir", str(tmp_path / "c")]
+    )
+    return out
