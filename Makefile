@@ -31,7 +31,8 @@ STAMP_GEN := generated/.generated
 STAMP_EDITABLE := $(VENV)/.editable
 GEN_INPUTS := $(STAMP_SPECS) $(STAMP_NODE) specs/pipeline.yaml $(wildcard specs/fixes/*.yaml) \
 	specs/bitflyer/openapi.yaml $(wildcard specs/codegen/*.yml specs/codegen/templates/*.jinja specs/codegen/templates/*/*.jinja) \
-	$(wildcard scripts/*.py)
+	$(wildcard scripts/*.py) \
+	$(wildcard overlay/exchange_clients/*/_paging.py overlay/exchange_clients/*/_auth.py) overlay/exchange_clients/_runtime.py
 
 .PHONY: all install specs bundle generate surface-check test test-fast lint dist clean repin check-upstream lock bench record
 

@@ -9,7 +9,10 @@ this package adds authentication, envelope and status unwrapping, typed errors a
         print(kraken.get_server_time().unixtime)
 """
 
+from exchange_clients._events import Event
 from exchange_clients._json import to_json
+from exchange_clients._markets import Market, Markets
+from exchange_clients._raw import RateLimitHeaders, RawResponse
 from exchange_clients._retry import RetryPolicy
 from exchange_clients._runtime import DEFAULT_TIMEOUT
 from exchange_clients.bitflyer import BITFLYER_URL, AsyncBitflyer, Bitflyer, BitflyerAuth
@@ -58,6 +61,7 @@ __all__ = [
     "AuthenticationError",
     "Bitflyer",
     "BitflyerAuth",
+    "Event",
     "ExchangeError",
     "ExchangeWarning",
     "FundsRejected",
@@ -68,13 +72,17 @@ __all__ = [
     "KrakenFuturesAuth",
     "KrakenSpot",
     "KrakenSpotAuth",
+    "Market",
+    "Markets",
     "MissingCredentials",
     "NotFound",
     "OrderNotFound",
     "OrderOutcomeUnknown",
     "OrderRejected",
     "PermissionDenied",
+    "RateLimitHeaders",
     "RateLimited",
+    "RawResponse",
     "RequestTimeout",
     "RetryPolicy",
     "SchemaDrift",

@@ -38,7 +38,9 @@ from exchange_clients._arguments import (
 )
 from exchange_clients._client_ids import ClientId, ClientIdField, add_client_ids, attach_client_ids
 from exchange_clients._data_checks import unsendable_arguments
+from exchange_clients._events import Event, Observed
 from exchange_clients._json import dumps_exact, plain_number
+from exchange_clients._markets import AsyncMarkets, SyncMarkets
 from exchange_clients._network import (
     DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -51,6 +53,7 @@ from exchange_clients._network import (
     read_body,
     time_left,
 )
+from exchange_clients._options import PerCallOptions
 from exchange_clients._outcome import is_unknown_outcome, unknown_outcome
 from exchange_clients._query import query_string
 from exchange_clients._ratelimit import LimiterBackend, RateLimiter, VenueLimits
@@ -83,6 +86,8 @@ if TYPE_CHECKING:
     import ssl
 
     from typing_extensions import Self
+
+    from exchange_clients._markets import MarketSource
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFacade", "BodyFields", "Operation", "SyncFacade", "VenueProfile"]
 
@@ -148,6 +153,8 @@ class VenueProfile:
     refusals: frozenset[str | int] = frozenset()
     # The envelope's own keys: an answer that names one twice is refused.
     envelope_keys: tuple[str, ...] = ()
+    # Where client.markets() reads the venue's markets from (exchange_clients._markets).
+    markets: MarketSource | None = None
 
 
 @dataclass(slots=True)
@@ -265,6 +272,7 @@ class _Core(Generic[_Client, _Transport]):
         sequential: bool | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        on_event: Callable[[Event], None] | None = None,
         **auth_options: Any,
     ) -> None:
         """Options (each venue's facade lists these, and its signer's own, in its signature):
@@ -289,6 +297,8 @@ class _Core(Generic[_Client, _Transport]):
             (default: the venue's need; Kraken Spot and Futures check nonces, bitFlyer does not).
         max_response_bytes: the largest answer accepted, decompressed (default 32 MiB).
         allow_insecure_http: let credentials go to a plain-HTTP host that is not this machine (default: refused).
+        on_event: receives an ``Event`` for each answer, retry and rate-limit wait (for metrics); the same events
+            are logged on the ``exchange_clients.<venue>`` loggers (requests at DEBUG, retries and waits at INFO).
         """
         profile = self.profile
         self._owns_http = http_client is None
@@ -308,6 +318,7 @@ class _Core(Generic[_Client, _Transport]):
         )
         self._retry = RetryPolicy() if retry is True else NO_RETRY if retry is False else retry
         self._on_warning = on_warning or _warn
+        self._on_event = on_event
         self._reported_drifts: set[tuple[str, str, str, str]] = set()
         if api_key is None and api_secret is None:
             api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
@@ -632,7 +643,7 @@ def _warn(warning: ExchangeWarning) -> None:
     warnings.warn(warning, stacklevel=5)
 
 
-class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
+class SyncFacade(SyncReconcile, SyncMarkets, PerCallOptions, Observed, _Core[httpx.Client, httpx.BaseTransport]):
     """Base of the synchronous venue clients. Use as a context manager to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.Client:
@@ -662,8 +673,8 @@ class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
             DEADLINE.reset(token)
 
     def _attempt(self, op: Operation, prepared: _Prepared) -> Any:
-        if self._limiter is not None:
-            self._limiter.acquire(op, prepared.fields)
+        if self._limiter is not None and (waited := self._limiter.acquire(op, prepared.fields)):
+            self._waited(op, waited)
         signed = prepared.auth is not None
         hold = SEQUENCER.hold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
         try:
@@ -698,7 +709,13 @@ class SyncFacade(SyncReconcile, _Core[httpx.Client, httpx.BaseTransport]):
         self.close()
 
 
-class AsyncFacade(AsyncReconcile, _Core[httpx.AsyncClient, httpx.AsyncBaseTransport]):
+class AsyncFacade(
+    AsyncReconcile,
+    AsyncMarkets,
+    PerCallOptions,
+    Observed,
+    _Core[httpx.AsyncClient, httpx.AsyncBaseTransport],
+):
     """Base of the asynchronous venue clients. Use ``async with`` to close connections."""
 
     def _new_client(self, **options: Any) -> httpx.AsyncClient:
@@ -728,8 +745,8 @@ class AsyncFacade(AsyncReconcile, _Core[httpx.AsyncClient, httpx.AsyncBaseTransp
             DEADLINE.reset(token)
 
     async def _attempt(self, op: Operation, prepared: _Prepared) -> Any:
-        if self._limiter is not None:
-            await self._limiter.acquire_async(op, prepared.fields)
+        if self._limiter is not None and (waited := await self._limiter.acquire_async(op, prepared.fields)):
+            self._waited(op, waited)
         signed = prepared.auth is not None
         hold = SEQUENCER.ahold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
         try:

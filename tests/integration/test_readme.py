@@ -1,4 +1,5 @@
-"""Every Python example of the README runs, as written, against the local stand-in venues.
+"""Every Python example of the README runs, as written, against the local stand-in venues (those of "What traders
+reach for" in test_readme_traders.py).
 
 The examples use the production URLs and read keys from the environment, as a user's script would; the test gives
 them the stand-in's keys and sends each request for a production host to the stand-in that plays it.
@@ -20,7 +21,19 @@ import standin
 from standin import keys
 
 ROOT = Path(__file__).resolve().parents[2]
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+TRADERS = "## What traders reach for"  # its examples need paged lists served: test_readme_traders.py runs them
+
+
+def _blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    if TRADERS in text:
+        start = text.index(TRADERS)
+        end = text.find("\n## ", start + len(TRADERS))
+        text = text[:start] + (text[end:] if end != -1 else "")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+BLOCKS = _blocks()
 HOSTS = {"api.kraken.com": "spot", "futures.kraken.com": "futures", "api.bitflyer.com": "bitflyer"}
 
 

@@ -19,6 +19,7 @@ from . import checks, replies, scenarios
 from .answers import ANSWERS
 from .checks import Incoming, NonceBook
 from .orders import OrderMemory, request_fields
+from .paging import PagedRows, paged_rows
 from .replies import Reply
 from .routes import route_table
 from .scenarios import ScenarioContext, ScenarioQueues
@@ -65,6 +66,7 @@ class _State:
     log: list[ReceivedRequest] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
     orders: OrderMemory | None = None  # set by StandIn(remember_orders=True)
+    pages: dict[tuple[str, str], PagedRows] = field(default_factory=dict)
 
 
 class _VenueServer(ThreadingHTTPServer):
@@ -218,6 +220,9 @@ def _respond(state: _State, incoming: Incoming) -> tuple[Reply, str | None, str 
     rejection = checks.check(context)
     if rejection is not None:
         return rejection, op.operation_id, None
+    paged = state.pages.get((venue, op.operation_id))
+    if paged is not None and scenario is None:
+        return paged.reply(incoming), op.operation_id, None
     if state.orders is not None:
         fields = request_fields(incoming.query, incoming.body)
         state.orders.observe(op, fields, now)  # taken, whatever the scenario then makes of the answer
@@ -344,6 +349,14 @@ class StandIn:
         """Queue ``scenario`` for the next request to ``venue`` (FIFO; ValueError if it does not apply)."""
         self._state.queues.push(venue, scenario)
 
+    def serve_pages(self, venue: Venue, operation_id: str, *, rows: int = 600, arriving: int = 0) -> PagedRows:
+        """Answer ``operation_id`` from ``rows`` rows, a page at a time as the venue pages (standin.paging), with
+        ``arriving`` newer rows added after each page served."""
+        template = ANSWERS.answer(route_table(venue).by_id(operation_id)).value
+        paged = paged_rows(venue, operation_id, template, rows, arriving)
+        self._state.pages[(venue, operation_id)] = paged
+        return paged
+
     @property
     def requests(self) -> list[ReceivedRequest]:
         """A snapshot of every request received so far, oldest first."""
@@ -356,7 +369,8 @@ class StandIn:
         return list(self._state.errors)
 
     def reset(self) -> None:
-        """Forget accepted nonces, queued scenarios, remembered orders and the request log."""
+        """Forget accepted nonces, queued scenarios, remembered orders, paged lists and the request log."""
+        self._state.pages.clear()
         self._state.nonces.reset()
         self._state.queues.clear()
         if self._state.orders is not None:

@@ -307,21 +307,59 @@ def test_public_names_are_documented() -> None:
 @pytest.mark.slow
 def test_type_checkers_see_the_facade_signatures(tmp_path: Path) -> None:
     """mypy rejects a wrong argument type and knows the return type of a facade call."""
-    from mypy import api
-
-    user_code = tmp_path / "user.py"
-    user_code.write_text(
+    out = _mypy(
+        tmp_path,
         "from exchange_clients import Bitflyer\n"
         "client = Bitflyer()\n"
         "reveal_type(client.get_ticker(product_code='BTC_JPY').ltp)\n"
-        "client.get_executions(count='10')\n"
+        "client.get_executions(count='10')\n",
     )
+    assert 'Revealed type is "decimal.Decimal' in out, out
+    assert 'Argument "count" to "get_executions" of "Bitflyer" has incompatible type "str"' in out, out
+
+
+@pytest.mark.slow
+def test_type_checkers_see_iterators_raw_responses_markets_and_options(tmp_path: Path) -> None:
+    """The new entry points are typed as precisely as the methods: items, raw results, rounding, options."""
+    out = _mypy(
+        tmp_path,
+        "from exchange_clients import AsyncKrakenSpot, Bitflyer, KrakenSpot\n"
+        "client = Bitflyer()\n"
+        "reveal_type(client.with_raw_response.get_ticker(product_code='BTC_JPY').result.ltp)\n"
+        "for execution in client.iter_get_my_executions(limit=3):\n"
+        "    reveal_type(execution)\n"
+        "kraken = KrakenSpot()\n"
+        "for ledger_id, entry in kraken.iter_get_ledgers():\n"
+        "    reveal_type(entry)\n"
+        "reveal_type(kraken.markets().get('XBTUSD').round_price('1'))\n"
+        "reveal_type(kraken.with_options(timeout=1))\n"
+        "async def main() -> None:\n"
+        "    async for trade_id, trade in AsyncKrakenSpot().iter_get_trade_history():\n"
+        "        reveal_type(trade)\n"
+        "client.with_raw_response.get_executions(count='10')\n",
+    )
+    for revealed in (
+        "decimal.Decimal",
+        "bitflyer_api.models.my_execution.MyExecution",
+        "kraken_spot_api.models.ledger_entry.LedgerEntry",
+        "exchange_clients._facades.kraken_spot.KrakenSpot",
+        "kraken_spot_api.models.trade.Trade",
+    ):
+        assert f'Revealed type is "{revealed}"' in out, out
+    assert 'Argument "count" to "get_executions" of "BitflyerRawResponses" has incompatible type "str"' in out, out
+
+
+def _mypy(tmp_path: Path, code: str) -> str:
+    """What mypy, configured as the project is, says of ``code`` written as a user would."""
+    from mypy import api
+
+    user_code = tmp_path / "user.py"
+    user_code.write_text(code)
     root = Path(__file__).resolve().parents[2]
     out, _, _ = api.run(
         [str(user_code), "--config-file", str(root / "pyproject.toml"), "--cache-dir", str(tmp_path / "c")]
     )
-    assert 'Revealed type is "decimal.Decimal' in out, out
-    assert 'Argument "count" to "get_executions" of "Bitflyer" has incompatible type "str"' in out, out
+    return out
 
 
 def test_itayose_trades_have_no_taker_side_and_read_without_drift() -> None:

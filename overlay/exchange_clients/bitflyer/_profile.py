@@ -8,6 +8,7 @@ from exchange_clients._runtime import VenueProfile
 from exchange_clients.bitflyer._auth import BitflyerAuth
 from exchange_clients.bitflyer._envelope import BITFLYER_REFUSALS, check_envelope
 from exchange_clients.bitflyer._limits import bitflyer_rate_limits
+from exchange_clients.bitflyer._markets import SOURCE as MARKETS
 from exchange_clients.bitflyer._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
@@ -28,4 +29,5 @@ PROFILE = VenueProfile(
     sequential=False,
     refusals=BITFLYER_REFUSALS,
     envelope_keys=("status", "error_message"),
+    markets=MARKETS,
 )

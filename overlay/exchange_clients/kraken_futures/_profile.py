@@ -8,6 +8,7 @@ from exchange_clients._runtime import VenueProfile
 from exchange_clients.kraken_futures._auth import KrakenFuturesAuth
 from exchange_clients.kraken_futures._envelope import check_envelope
 from exchange_clients.kraken_futures._limits import futures_rate_limits
+from exchange_clients.kraken_futures._markets import SOURCE as MARKETS
 from exchange_clients.kraken_futures._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
@@ -29,4 +30,5 @@ PROFILE = VenueProfile(
     reconcile=reconcile,
     sequential=True,
     envelope_keys=("result", "error", "errors"),
+    markets=MARKETS,
 )

@@ -8,6 +8,7 @@ from exchange_clients._runtime import VenueProfile
 from exchange_clients.kraken_spot._auth import KrakenSpotAuth
 from exchange_clients.kraken_spot._envelope import SPOT_REFUSALS, check_envelope
 from exchange_clients.kraken_spot._limits import spot_rate_limits
+from exchange_clients.kraken_spot._markets import SOURCE as MARKETS
 from exchange_clients.kraken_spot._orders import CLIENT_ORDER_IDS, reconcile
 
 # Scheme and host: the API's own path prefix comes from the spec.
@@ -28,4 +29,5 @@ PROFILE = VenueProfile(
     sequential=True,
     refusals=SPOT_REFUSALS,
     envelope_keys=("error", "result"),
+    markets=MARKETS,
 )
