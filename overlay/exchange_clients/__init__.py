@@ -9,12 +9,14 @@ this package adds authentication, envelope and status unwrapping, typed errors a
         print(kraken.get_server_time().unixtime)
 """
 
+from exchange_clients._coordination import Coordination, InProcessCoordination
 from exchange_clients._json import to_json
 from exchange_clients._retry import RetryPolicy
 from exchange_clients._runtime import DEFAULT_TIMEOUT
 from exchange_clients.bitflyer import BITFLYER_URL, AsyncBitflyer, Bitflyer, BitflyerAuth
 from exchange_clients.errors import (
     AuthenticationError,
+    CoordinationUnavailable,
     ExchangeError,
     ExchangeWarning,
     FundsRejected,
@@ -58,9 +60,12 @@ __all__ = [
     "AuthenticationError",
     "Bitflyer",
     "BitflyerAuth",
+    "Coordination",
+    "CoordinationUnavailable",
     "ExchangeError",
     "ExchangeWarning",
     "FundsRejected",
+    "InProcessCoordination",
     "InsufficientFunds",
     "InvalidArguments",
     "InvalidNonce",
