@@ -177,6 +177,21 @@ def section_soak(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def section_coordination(result: dict[str, Any]) -> list[str]:
+    from bench import coordination  # noqa: PLC0415 - imports the overlay and redis only when rendered
+
+    return [
+        "## 7. Coordination: what one key shared through Redis costs per call (best of 3 runs)",
+        "",
+        "`python -m bench.coordination`: the in-process default against `RedisCoordination` on a loopback "
+        "`redis-server`; budgets sized so that nothing waits. The lock's cost is what it serialises: the most "
+        "signed calls per second of one key, for a few venue round trips.",
+        "",
+        *coordination.render(result),
+        "",
+    ]
+
+
 def section_peers(result: dict[str, Any]) -> list[str]:
     status = result["status"]
     lines = [
@@ -242,6 +257,11 @@ def main() -> None:
                 "soak",
                 lambda: run_json("bench.soak", "--base", base, *options([], ["--calls", "2000", "--every", "500"])),
                 section_soak,
+            ),
+            (
+                "coordination",
+                lambda: run_json("bench.coordination", *options([], ["--calls", "300"])),
+                section_coordination,
             ),
             (
                 "peers",

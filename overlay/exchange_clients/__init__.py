@@ -9,6 +9,7 @@ this package adds authentication, envelope and status unwrapping, typed errors a
         print(kraken.get_server_time().unixtime)
 """
 
+from exchange_clients._coordination import Coordination, InProcessCoordination
 from exchange_clients._events import Event
 from exchange_clients._json import to_json
 from exchange_clients._markets import Market, Markets
@@ -18,6 +19,7 @@ from exchange_clients._runtime import DEFAULT_TIMEOUT
 from exchange_clients.bitflyer import BITFLYER_URL, AsyncBitflyer, Bitflyer, BitflyerAuth
 from exchange_clients.errors import (
     AuthenticationError,
+    CoordinationUnavailable,
     ExchangeError,
     ExchangeWarning,
     FundsRejected,
@@ -61,10 +63,13 @@ __all__ = [
     "AuthenticationError",
     "Bitflyer",
     "BitflyerAuth",
+    "Coordination",
+    "CoordinationUnavailable",
     "Event",
     "ExchangeError",
     "ExchangeWarning",
     "FundsRejected",
+    "InProcessCoordination",
     "InsufficientFunds",
     "InvalidArguments",
     "InvalidNonce",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 from exchange_clients._secrets import key_digest
 
-__all__ = ["NonceSource", "nonce_source_for"]
+__all__ = ["AsyncNonce", "KeyNonce", "NonceSource", "ProcessNonces", "awaitable_supplier", "nonce_source_for"]
 
 
 class NonceSource:
@@ -35,14 +36,73 @@ class NonceSource:
         return f"NonceSource(last={self._last})"
 
 
+class ProcessNonces:
+    """The in-process nonce source of every key, by key name (a salted digest): ``next(key)``."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, NonceSource] = {}
+        self._lock = threading.Lock()
+
+    def source(self, key: str) -> NonceSource:
+        with self._lock:
+            return self._sources.setdefault(key, NonceSource())
+
+    def next(self, key: str) -> int:
+        return self.source(key).next()
+
+    async def anext(self, key: str) -> int:
+        return self.source(key).next()  # never waits: no reason to leave the event loop
+
+    def __repr__(self) -> str:
+        return f"ProcessNonces(keys={len(self._sources)})"
+
+
 # A per-process salt means the registry holds no stable fingerprint of a key.
 _KEY_SALT = os.urandom(16)
-_registry: dict[str, NonceSource] = {}
-_registry_lock = threading.Lock()
+PROCESS_NONCES = ProcessNonces()
 
 
 def nonce_source_for(api_key: str) -> NonceSource:
     """Return the process-wide nonce source for ``api_key`` (the same object for the same key)."""
-    digest = key_digest(api_key, _KEY_SALT)
-    with _registry_lock:
-        return _registry.setdefault(digest, NonceSource())
+    return PROCESS_NONCES.source(key_digest(api_key, _KEY_SALT))
+
+
+class _KeyedSource(Protocol):
+    def next(self, key: str) -> int: ...
+
+    def anext(self, key: str) -> Awaitable[int]: ...
+
+
+@runtime_checkable
+class AsyncNonce(Protocol):
+    """A nonce supplier that can also be awaited, so an asynchronous client never blocks its loop on a
+    shared store."""
+
+    def __call__(self) -> int: ...
+
+    async def anext(self) -> int: ...
+
+
+class KeyNonce:
+    """One key's nonces from a shared source, as the signers take them: call it, or await ``anext()``."""
+
+    __slots__ = ("_key", "_source")
+
+    def __init__(self, source: _KeyedSource, key: str) -> None:
+        self._source = source
+        self._key = key
+
+    def __call__(self) -> int:
+        return self._source.next(self._key)
+
+    async def anext(self) -> int:
+        return await self._source.anext(self._key)
+
+    def __repr__(self) -> str:
+        return f"KeyNonce({self._source!r})"
+
+
+def awaitable_supplier(nonce: Callable[[], int]) -> Callable[[], Awaitable[int]] | None:
+    """The awaitable form of a nonce supplier that has one (a shared store's), for an asynchronous signer;
+    worked out once per signer, since a protocol check costs microseconds."""
+    return nonce.anext if isinstance(nonce, AsyncNonce) else None

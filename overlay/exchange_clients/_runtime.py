@@ -37,6 +37,7 @@ from exchange_clients._arguments import (
     with_body,
 )
 from exchange_clients._client_ids import ClientId, ClientIdField, add_client_ids, attach_client_ids
+from exchange_clients._coordination import LOCAL, Coordination
 from exchange_clients._data_checks import unsendable_arguments
 from exchange_clients._events import Event, Observed
 from exchange_clients._json import dumps_exact, plain_number
@@ -53,6 +54,7 @@ from exchange_clients._network import (
     read_body,
     time_left,
 )
+from exchange_clients._nonce import KeyNonce
 from exchange_clients._options import PerCallOptions
 from exchange_clients._outcome import is_unknown_outcome, unknown_outcome
 from exchange_clients._query import query_string
@@ -68,9 +70,9 @@ from exchange_clients._responses import (
     refuse_duplicate_keys,
 )
 from exchange_clients._retry import NO_RETRY, RetryPolicy
-from exchange_clients._sequence import SEQUENCER
 from exchange_clients.errors import (
     AuthenticationError,
+    CoordinationUnavailable,
     ExchangeError,
     ExchangeWarning,
     InvalidArguments,
@@ -273,6 +275,7 @@ class _Core(Generic[_Client, _Transport]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         on_event: Callable[[Event], None] | None = None,
+        coordination: Coordination | None = None,
         **auth_options: Any,
     ) -> None:
         """Options (each venue's facade lists these, and its signer's own, in its signature):
@@ -299,6 +302,9 @@ class _Core(Generic[_Client, _Transport]):
         allow_insecure_http: let credentials go to a plain-HTTP host that is not this machine (default: refused).
         on_event: receives an ``Event`` for each answer, retry and rate-limit wait (for metrics); the same events
             are logged on the ``exchange_clients.<venue>`` loggers (requests at DEBUG, retries and waits at INFO).
+        coordination: where nonces, rate limits and the per-key sequencing lock live (default: this process).
+            Give every client of one key, in every process, the same ``exchange_clients.redis.RedisCoordination``
+            to share them across processes and machines.
         """
         profile = self.profile
         self._owns_http = http_client is None
@@ -324,9 +330,14 @@ class _Core(Generic[_Client, _Transport]):
             api_key, api_secret = os.environ.get(profile.key_env), os.environ.get(profile.secret_env)
         # Env files and copy-paste bring newlines and spaces along; they are never part of a key.
         api_key, api_secret = (api_key or "").strip(), (api_secret or "").strip()
+        shared = coordination or LOCAL
+        key_name = shared.key_name(api_key) if api_key else ""
+        if coordination is not None and api_key and "nonce" in profile.auth_options and not auth_options.get("nonce"):
+            auth_options["nonce"] = KeyNonce(coordination.nonces, key_name)
         self._auth = self._make_auth(api_key, api_secret, auth_options)
-        self._limiter = self._make_limiter(rate_limit, api_key or None)
-        self._sequence_key = SEQUENCER.name(api_key) if api_key else ""
+        self._limiter = self._make_limiter(rate_limit, api_key or None, coordination)
+        self._sequencer = shared.sequencer
+        self._sequence_key = key_name
 
     def _new_client(self, **options: Any) -> _Client:
         raise NotImplementedError
@@ -355,6 +366,9 @@ class _Core(Generic[_Client, _Transport]):
         Reads are retried by the policy. A write is retried only when none of it was sent; a write that may have
         reached the venue raises ``OrderOutcomeUnknown``, since only the venue knows whether it happened.
         """
+        if isinstance(error, CoordinationUnavailable):  # nothing was sent, and waiting would not bring the store back
+            error.venue, error.method, error.path = self.profile.name, op.method, op.path
+            raise error
         if isinstance(error, InvalidNonce) and not prepared.nonce_renewed:
             prepared.nonce_renewed = True
             return 0.0
@@ -374,15 +388,19 @@ class _Core(Generic[_Client, _Transport]):
         return delay
 
     def _make_limiter(
-        self, rate_limit: bool | VenueLimits | LimiterBackend | RateLimiter, key: str | None
+        self,
+        rate_limit: bool | VenueLimits | LimiterBackend | RateLimiter,
+        key: str | None,
+        coordination: Coordination | None,
     ) -> RateLimiter | None:
         if rate_limit is False:
             return None
         if isinstance(rate_limit, RateLimiter):
             return rate_limit
+        shared = None if coordination is None else coordination.limits
         if isinstance(rate_limit, VenueLimits):
-            return RateLimiter(rate_limit, key)
-        return RateLimiter(self.profile.rate_limits(), key, backend=None if rate_limit is True else rate_limit)
+            return RateLimiter(rate_limit, key, backend=shared)
+        return RateLimiter(self.profile.rate_limits(), key, backend=shared if rate_limit is True else rate_limit)
 
     def _make_auth(self, api_key: str | None, api_secret: str | None, options: dict[str, Any]) -> httpx.Auth | None:
         profile = self.profile
@@ -676,7 +694,7 @@ class SyncFacade(SyncReconcile, SyncMarkets, PerCallOptions, Observed, _Core[htt
         if self._limiter is not None and (waited := self._limiter.acquire(op, prepared.fields)):
             self._waited(op, waited)
         signed = prepared.auth is not None
-        hold = SEQUENCER.hold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        hold = self._sequencer.hold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
         try:
             with hold:  # from signing (inside send) until the answer's headers are in
                 prepared.sent_at = time.time()
@@ -748,7 +766,7 @@ class AsyncFacade(
         if self._limiter is not None and (waited := await self._limiter.acquire_async(op, prepared.fields)):
             self._waited(op, waited)
         signed = prepared.auth is not None
-        hold = SEQUENCER.ahold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        hold = self._sequencer.ahold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
         try:
             async with hold:  # from signing (inside send) until the answer's headers are in
                 prepared.sent_at = time.time()

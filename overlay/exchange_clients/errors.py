@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AuthenticationError",
+    "CoordinationUnavailable",
     "ExchangeError",
     "ExchangeWarning",
     "FundsRejected",
@@ -200,6 +201,11 @@ class ServiceUnavailable(ExchangeError):
 
     For order placement the order may still exist: reconcile before resending.
     """
+
+
+class CoordinationUnavailable(ExchangeError):
+    """The shared coordination store (Redis) did not answer in time: no nonce, limit or sequencing lock could be
+    had, so the call was not sent. Never retried by the library: nothing is known to be wrong with the venue."""
 
 
 class TransportError(ExchangeError):

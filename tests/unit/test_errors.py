@@ -12,6 +12,7 @@ import pytest
 from exchange_clients import errors
 from exchange_clients.errors import (
     AuthenticationError,
+    CoordinationUnavailable,
     ExchangeError,
     ExchangeWarning,
     FundsRejected,
@@ -58,6 +59,7 @@ ALL_ERRORS = [
     ServiceUnavailable,
     TransportError,
     RequestTimeout,
+    CoordinationUnavailable,
     UnexpectedResponse,
 ]
 ALL_WARNINGS = [ExchangeWarning, SchemaDrift, UnknownOrderStatus]
@@ -85,6 +87,7 @@ OUTCOME_UNKNOWN = errors.OrderOutcomeUnknown
         (ServiceUnavailable, ExchangeError),
         (TransportError, ExchangeError),
         (RequestTimeout, TransportError),
+        (CoordinationUnavailable, ExchangeError),
         (UnexpectedResponse, ExchangeError),
         (errors.OrderOutcomeUnknown, ExchangeError),
         (ExchangeWarning, UserWarning),

@@ -140,5 +140,5 @@ def test_registry_and_repr_never_show_the_raw_key() -> None:
     source = nonce_source_for(api_key)
 
     assert api_key not in repr(source)
-    assert api_key not in repr(_nonce._registry)
-    assert all(api_key not in stored for stored in _nonce._registry)
+    assert api_key not in repr(_nonce.PROCESS_NONCES)
+    assert all(api_key not in stored for stored in _nonce.PROCESS_NONCES._sources)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
-from exchange_clients._nonce import nonce_source_for
+from exchange_clients._nonce import awaitable_supplier, nonce_source_for
 from exchange_clients._secrets import Secret, decode_b64_secret
 
 __all__ = ["KrakenFuturesAuth", "endpoint_path", "sign"]
@@ -58,9 +58,17 @@ class KrakenFuturesAuth(httpx.Auth):
         self._api_key = Secret(api_key)
         self._key = Secret(decode_b64_secret(api_secret, _VENUE))
         self._nonce = nonce if nonce is not None else nonce_source_for(api_key).next
+        self._anonce = awaitable_supplier(self._nonce)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        nonce = str(self._nonce())
+        yield self._signed(request, str(self._nonce()))
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # A shared nonce source (Redis) is awaited, not called: the event loop goes on while it answers.
+        await request.aread()
+        yield self._signed(request, str(await self._anonce() if self._anonce else self._nonce()))
+
+    def _signed(self, request: httpx.Request, nonce: str) -> httpx.Request:
         # POST parameters may travel in the URL (the spec declares them "in: query"),
         # in which case the query string is what the server hashes.
         post_data = request.content or request.url.query
@@ -68,7 +76,7 @@ class KrakenFuturesAuth(httpx.Auth):
         request.headers["APIKey"] = self._api_key.reveal()
         request.headers["Nonce"] = nonce
         request.headers["Authent"] = _sign_with_key(self._key.reveal(), post_data, nonce, path)
-        yield request
+        return request
 
     def __repr__(self) -> str:
         return "KrakenFuturesAuth(api_key=***, api_secret=***)"

@@ -6,13 +6,13 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from urllib.parse import unquote_plus, urlencode
 
 import httpx
 
 from exchange_clients._json import top_level_members
-from exchange_clients._nonce import nonce_source_for
+from exchange_clients._nonce import awaitable_supplier, nonce_source_for
 from exchange_clients._secrets import Secret, decode_b64_secret
 
 __all__ = ["KrakenSpotAuth", "sign"]
@@ -59,16 +59,24 @@ class KrakenSpotAuth(httpx.Auth):
         self._key = Secret(decode_b64_secret(api_secret, _VENUE))
         self._otp = _as_supplier(otp)
         self._nonce = nonce if nonce is not None else nonce_source_for(api_key).next
+        self._anonce = awaitable_supplier(self._nonce)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        nonce = str(self._nonce())
+        yield self._signed(request, str(self._nonce()))
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # A shared nonce source (Redis) is awaited, not called: the event loop goes on while it answers.
+        await request.aread()
+        yield self._signed(request, str(await self._anonce() if self._anonce else self._nonce()))
+
+    def _signed(self, request: httpx.Request, nonce: str) -> httpx.Request:
         otp = self._otp() if self._otp is not None else None
         content_type, body = _body_with_nonce(request, nonce, otp)
         signed = _replace_body(request, content_type, body)
         uri_path = request.url.raw_path.decode("ascii")
         signed.headers["API-Key"] = self._api_key.reveal()
         signed.headers["API-Sign"] = _sign_with_key(self._key.reveal(), uri_path, nonce, body)
-        yield signed
+        return signed
 
     def __repr__(self) -> str:
         return f"KrakenSpotAuth(api_key=***, api_secret=***, otp={self._otp is not None})"
