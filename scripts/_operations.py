@@ -335,6 +335,8 @@ def _body(
         attribute = statement.target.id
         if attribute == "additional_properties" or wire.get(attribute) in injected:
             continue
+        if ast.unparse(statement.annotation).startswith("ClassVar["):  # the model's own data, not a body field
+            continue
         name = _keyword(attribute)
         if name in taken:
             raise PipelineError(f"{package}: {model}.{attribute} clashes with the argument {name!r}; rename it")

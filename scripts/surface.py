@@ -150,6 +150,8 @@ def _read_class(node: ast.ClassDef) -> Model:
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             annotation = ast.unparse(stmt.annotation)
+            if annotation.startswith("ClassVar["):  # the model's own data (wire keys), not a field users set
+                continue
             if stmt.target.id == "additional_properties":
                 value_type = annotation.removeprefix("dict[str, ").removesuffix("]")
                 map_values = None if value_type == "Any" else annotation
