@@ -292,11 +292,14 @@ def _conform_model(model: Any) -> Any:
     model_type: type = type(model)
     unset_type = _package_unset(model_type)
     changed = {}
-    for name, annotation in _model_hints(model_type).items():
+    for name, annotation, optional, plain in _model_plan(model_type):
         value = getattr(model, name)
-        if isinstance(value, unset_type):
-            if not _may_be_unset(annotation, unset_type):
+        kind = type(value)
+        if kind is unset_type:
+            if not optional:
                 raise Mismatch(f"field {name!r} is required")
+            continue
+        if kind is plain:  # a str, int or bool where exactly that is asked for: nothing to check or convert
             continue
         try:
             conformed = _conform(value, annotation, unset_type)
@@ -338,6 +341,22 @@ def _model_hints(cls: type) -> dict[str, Any]:
     models = importlib.import_module(f"{package}.models")
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]), _LazyNames(models))
     return {field.name: hints[field.name] for field in attrs.fields(cls) if field.init}
+
+
+@cache
+def _model_plan(cls: type) -> tuple[tuple[str, Any, bool, type | None], ...]:
+    """Per field of a request model: its name, annotation, whether it may be unset, and the plain type (str, int or
+    bool) a value of which passes unchanged; worked out once per class, since every order checks them."""
+    unset_type = _package_unset(cls)
+    plan = []
+    for name, annotation in _model_hints(cls).items():
+        try:
+            first = _first_member(annotation, unset_type)
+        except TypeError:  # an unhashable annotation
+            first = None
+        plain = first if first in (str, int, bool) else None
+        plan.append((name, annotation, _may_be_unset(annotation, unset_type), plain))
+    return tuple(plan)
 
 
 @cache
