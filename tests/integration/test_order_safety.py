@@ -31,7 +31,6 @@ from exchange_clients import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import standin
 from standin import keys
-from standin.orders import request_fields
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +103,7 @@ IDS = [p.venue for p in PLACEMENTS]
 
 def _sent(venues: standin.StandIn, operation_id: str) -> list[dict[str, Any]]:
     """The fields (query and body) of each request for ``operation_id``, oldest first."""
-    return [request_fields(r.query, r.body) for r in venues.requests if r.operation_id == operation_id]
+    return [r.fields for r in venues.requests if r.operation_id == operation_id]
 
 
 @pytest.mark.parametrize("scenario", ["html_502", "truncated_json"])

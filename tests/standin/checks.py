@@ -239,20 +239,24 @@ def _bitflyer_auth(ctx: Context) -> Reply | None:
 
 
 def _body_fields(request: Incoming) -> Mapping[str, Any] | None:
-    """The body's top-level fields, by Content-Type (JSON, or form when unset); None if unreadable."""
-    if not request.body:
+    return body_fields(request.body, request.media_type)
+
+
+def body_fields(body: bytes, media_type: str) -> Mapping[str, Any] | None:
+    """A body's top-level fields, by media type (JSON, or form when unset); None if unreadable."""
+    if not body:
         return {}
     try:
-        text = request.body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if request.media_type == "application/json" or request.media_type.endswith("+json"):
+    if media_type == "application/json" or media_type.endswith("+json"):
         try:
             value = json.loads(text)
         except ValueError:
             return None
         return value if isinstance(value, dict) else None
-    if request.media_type in ("", "application/x-www-form-urlencoded"):
+    if media_type in ("", "application/x-www-form-urlencoded"):
         return {name: values[-1] for name, values in parse_qs(text, keep_blank_values=True).items()}
     return None
 

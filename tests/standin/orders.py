@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import threading
 import uuid
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .answers import ANSWERS
+from .checks import body_fields
 from .replies import Reply
 from .routes import Operation, route_table
 
@@ -51,17 +51,10 @@ class OrderMemory:
         return None if lookup is None or not remembered else lookup(op, fields, remembered)
 
 
-def request_fields(query: str, body: bytes) -> dict[str, Any]:
-    """A request's fields, query and body (JSON or form) together."""
+def request_fields(query: str, body: bytes, media_type: str) -> dict[str, Any]:
+    """A request's fields, query and body (read as the checks read it) together."""
     fields: dict[str, Any] = {name: values[-1] for name, values in parse_qs(query).items()}
-    if body:
-        text = body.decode("utf-8", "replace")
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = {name: values[-1] for name, values in parse_qs(text).items()}
-        if isinstance(value, dict):
-            fields.update(value)
+    fields.update(body_fields(body, media_type) or {})
     return fields
 
 

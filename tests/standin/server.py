@@ -54,6 +54,12 @@ class ReceivedRequest:
     def params(self) -> dict[str, list[str]]:
         return parse_qs(self.query, keep_blank_values=True)
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The request's fields, query and body together."""
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        return request_fields(self.query, self.body, content_type.partition(";")[0].strip().lower())
+
 
 @dataclass
 class _State:
@@ -224,7 +230,7 @@ def _respond(state: _State, incoming: Incoming) -> tuple[Reply, str | None, str 
     if paged is not None and scenario is None:
         return paged.reply(incoming), op.operation_id, None
     if state.orders is not None:
-        fields = request_fields(incoming.query, incoming.body)
+        fields = request_fields(incoming.query, incoming.body, incoming.media_type)
         state.orders.observe(op, fields, now)  # taken, whatever the scenario then makes of the answer
         remembered = state.orders.answer(op, fields)
         if remembered is not None and scenario is None:
