@@ -592,15 +592,20 @@ class _Core(Generic[_Client, _Transport]):
         kind = RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
         return kind(f"{type(exc).__name__}: {exc}", venue=self.profile.name, method=op.method, path=op.path)
 
-    def _refused_redirect(self, op: Operation, response: httpx.Response) -> ExchangeError:
-        target = response.headers.get("Location", "?")
-        return UnexpectedResponse(
-            f"HTTP {response.status_code} redirect to {target!r} refused: a signed request is never forwarded",
-            **error_context(response, self._context(op)),
-        )
+    def _received(self, op: Operation, prepared: _Prepared, response: httpx.Response) -> Any:
+        """The result of an answer read whole; a redirect of a signed request is refused, never followed."""
+        prepared.sent = True
+        if prepared.auth is not None and response.is_redirect:
+            target = response.headers.get("Location", "?")
+            raise UnexpectedResponse(
+                f"HTTP {response.status_code} redirect to {target!r} refused: a signed request is never forwarded",
+                **error_context(response, self._context(op)),
+            )
+        return self._finish(op, response)
 
-    def _oversize(self, op: Operation, exc: Exception, response: httpx.Response) -> ExchangeError:
+    def _oversize(self, op: Operation, exc: Exception, response: httpx.Response, prepared: _Prepared) -> ExchangeError:
         """The answer could not be read whole (too large, an encoding not asked for): its body is not kept."""
+        prepared.sent = True  # an answer came, so the request arrived
         ctx = self._context(op)
         return UnexpectedResponse(
             f"{exc}; reading stopped",
@@ -708,12 +713,8 @@ class SyncFacade(SyncReconcile, SyncMarkets, PerCallOptions, Observed, _Core[htt
         except httpx.HTTPError as exc:
             raise self._transport_error(op, exc, prepared) from exc
         except (AnswerTooLarge, ValueError, zlib.error) as exc:
-            prepared.sent = True
-            raise self._oversize(op, exc, response) from exc
-        prepared.sent = True
-        if signed and response.is_redirect:
-            raise self._refused_redirect(op, response)
-        return self._finish(op, response)
+            raise self._oversize(op, exc, response, prepared) from exc
+        return self._received(op, prepared, response)
 
     def close(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""
@@ -780,12 +781,8 @@ class AsyncFacade(
         except httpx.HTTPError as exc:
             raise self._transport_error(op, exc, prepared) from exc
         except (AnswerTooLarge, ValueError, zlib.error) as exc:
-            prepared.sent = True
-            raise self._oversize(op, exc, response) from exc
-        prepared.sent = True
-        if signed and response.is_redirect:
-            raise self._refused_redirect(op, response)
-        return self._finish(op, response)
+            raise self._oversize(op, exc, response, prepared) from exc
+        return self._received(op, prepared, response)
 
     async def aclose(self) -> None:
         """Close the connections this client opened (an injected ``http_client`` stays open)."""
