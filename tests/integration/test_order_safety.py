@@ -34,14 +34,14 @@ from standin import keys
 
 
 @pytest.fixture(scope="module")
-def venues() -> Iterator[standin.StandIn]:
+def running_venues() -> Iterator[standin.StandIn]:
+    """conftest's stand-in, remembering the orders it takes; its ``venues`` fixture resets it per test."""
     with standin.StandIn(remember_orders=True) as running:
         yield running
 
 
 @pytest.fixture(autouse=True)
-def _fresh(venues: standin.StandIn) -> Iterator[None]:
-    venues.reset()
+def _no_standin_errors(venues: standin.StandIn) -> Iterator[None]:
     yield
     assert venues.errors == []
 
