@@ -26,7 +26,14 @@ import attrs
 from exchange_clients._data_checks import Mismatch, check_data, conform_decimal
 from exchange_clients.errors import InvalidArguments
 
-__all__ = ["check_arguments", "check_path_parameters", "check_rules", "check_url_length", "with_body"]
+__all__ = [
+    "check_arguments",
+    "check_path_parameters",
+    "check_rules",
+    "check_url_length",
+    "plain_types",
+    "with_body",
+]
 
 # Beyond this, servers and proxies refuse the request line (8 KiB is the common default); so do we, before sending.
 MAX_URL_LENGTH = 8000
@@ -39,17 +46,23 @@ def check_arguments(
     hints: Mapping[str, Any],
     args: Mapping[str, Any],
     unset_type: type,
+    plain: Mapping[str, type | None],
 ) -> dict[str, Any]:
     """Return the keyword arguments for ``_get_kwargs``: checked, converted, and without unset values.
 
-    ``required`` names the parameters without a default; ``hints`` are the generated function's type hints.
+    ``required`` names the parameters without a default; ``hints`` are the generated function's type hints, and
+    ``plain`` their ``plain_types``.
     """
     checked: dict[str, Any] = {}
     for name, value in args.items():
-        if type(value) is unset_type:
+        kind = type(value)
+        if kind is unset_type:
             continue
         try:
-            checked[name] = _conform(value, hints[name], unset_type)
+            if kind is plain.get(name):
+                checked[name] = conform_decimal(value) if kind is Decimal else value
+            else:
+                checked[name] = _conform(value, hints[name], unset_type)
         except Mismatch as exc:
             raise InvalidArguments(
                 f"{venue} {operation}: argument {name!r} {exc}", venue=venue, code="client-side"
@@ -89,9 +102,14 @@ def with_body(
 
     ``body=`` a ready model is the alternative; giving both is refused, since which should win is a guess.
     """
-    kwargs = {name for name, _ in body.fields}
-    given = {name: value for name, value in args.items() if name in kwargs and type(value) is not unset_type}
-    rest = {name: value for name, value in args.items() if name not in kwargs}
+    names = _field_names(body)
+    given: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for name, value in args.items():  # one pass: a facade passes every keyword, most of them unset
+        if name not in names:
+            rest[name] = value
+        elif type(value) is not unset_type:
+            given[name] = value
     if not given:
         return rest
     if type(rest.get("body")) is not unset_type and "body" in rest:
@@ -116,6 +134,11 @@ def with_body(
             ) from None
     rest["body"] = model(**fields)
     return rest
+
+
+@cache
+def _field_names(body: Any) -> frozenset[str]:
+    return frozenset(name for name, _ in body.fields)
 
 
 def check_rules(
@@ -299,10 +322,13 @@ def _conform_model(model: Any) -> Any:
             if not optional:
                 raise Mismatch(f"field {name!r} is required")
             continue
-        if kind is plain:  # a str, int or bool where exactly that is asked for: nothing to check or convert
-            continue
         try:
-            conformed = _conform(value, annotation, unset_type)
+            if kind is plain:  # a str, int, bool or member of the enum asked for: nothing to check or convert
+                if kind is not Decimal:
+                    continue
+                conformed = conform_decimal(value)
+            else:
+                conformed = _conform(value, annotation, unset_type)
         except Mismatch as exc:
             raise Mismatch(f"field {name!r} {exc}") from None
         if conformed is not value:
@@ -345,18 +371,29 @@ def _model_hints(cls: type) -> dict[str, Any]:
 
 @cache
 def _model_plan(cls: type) -> tuple[tuple[str, Any, bool, type | None], ...]:
-    """Per field of a request model: its name, annotation, whether it may be unset, and the plain type (str, int or
-    bool) a value of which passes unchanged; worked out once per class, since every order checks them."""
+    """Per field of a request model: its name, annotation, whether it may be unset, and the plain type (str, int,
+    bool, an enum, or Decimal) a value of exactly which needs no union walked (a Decimal is still checked); worked out
+    once per class, since every order checks them."""
     unset_type = _package_unset(cls)
     plan = []
     for name, annotation in _model_hints(cls).items():
-        try:
-            first = _first_member(annotation, unset_type)
-        except TypeError:  # an unhashable annotation
-            first = None
-        plain = first if first in (str, int, bool) else None
-        plan.append((name, annotation, _may_be_unset(annotation, unset_type), plain))
+        plan.append((name, annotation, _may_be_unset(annotation, unset_type), _plain(annotation, unset_type)))
     return tuple(plan)
+
+
+def _plain(annotation: Any, unset_type: type) -> type | None:
+    """The type (str, int, bool, an enum, or Decimal) a value of exactly which conforms to ``annotation`` without
+    walking its union (a Decimal is still checked); None where there is none."""
+    try:
+        first = _first_member(annotation, unset_type)
+    except TypeError:  # an unhashable annotation
+        return None
+    return first if first in (str, int, bool, Decimal) or _is_enum(first) else None
+
+
+def plain_types(hints: Mapping[str, Any], unset_type: type) -> dict[str, type | None]:
+    """Per parameter, its plain type (see ``_plain``): worked out once per operation by the caller."""
+    return {name: _plain(annotation, unset_type) for name, annotation in hints.items()}
 
 
 @cache
@@ -367,6 +404,10 @@ def _package_types(cls: type) -> Any:
 def _package_unset(cls: type) -> type:
     unset: type = _package_types(cls).Unset
     return unset
+
+
+def _is_enum(annotation: Any) -> bool:
+    return inspect.isclass(annotation) and issubclass(annotation, enum.Enum)
 
 
 def _may_be_unset(annotation: Any, unset_type: type) -> bool:

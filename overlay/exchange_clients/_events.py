@@ -73,13 +73,15 @@ class Observed(_Base):
 
     def _finish(self, op: Operation, response: httpx.Response) -> Any:
         note_response(response)
-        elapsed = elapsed_of(response)
         log = venue_logger(self.profile.package)
-        if log.isEnabledFor(logging.DEBUG):
-            shown = f"{elapsed * 1000:.0f} ms" if elapsed is not None else "?"
-            log.debug("%s %s %s → %s in %s", op.name, op.method, op.path, response.status_code, shown)
-        if self._on_event is not None:
-            self._emit(Event("request", self.profile.name, op.name, op.method, op.path, response.status_code, elapsed))
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug or self._on_event is not None:  # the answer's elapsed time is only worked out for someone
+            elapsed = elapsed_of(response)
+            if debug:
+                shown = f"{elapsed * 1000:.0f} ms" if elapsed is not None else "?"
+                log.debug("%s %s %s → %s in %s", op.name, op.method, op.path, response.status_code, shown)
+            status = response.status_code
+            self._emit(Event("request", self.profile.name, op.name, op.method, op.path, status, elapsed))
         return super()._finish(op, response)
 
     def _after_failure(self, op: Operation, prepared: _Prepared, attempt: int, error: ExchangeError) -> float:

@@ -46,6 +46,8 @@ NOT_SENT: tuple[type[httpx.HTTPError], ...] = (
 )
 # The monotonic time by which the current call must be over (None: no deadline).
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("exchange_clients_deadline", default=None)
+_DEADLINE_GET = DEADLINE.get
+_monotonic = time.monotonic
 
 
 def deadline_of(timeout: httpx.Timeout | float | None) -> float | None:
@@ -70,31 +72,37 @@ def _bounded(timeout: float | None) -> float | None:
 
 
 class _DeadlineStream(httpcore.NetworkStream):
+    # Every request reads and writes through here: the time left is worked out inline, and the calls that need
+    # no bound go straight to the wrapped stream (bound as attributes, one frame less each).
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
+        self.close = stream.close  # type: ignore[method-assign]
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.ReadTimeout("the call's deadline passed")
-        return self._stream.read(max_bytes, bounded)
+        deadline = _DEADLINE_GET()
+        if deadline is not None:
+            left = deadline - _monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout("the call's deadline passed")
+            if timeout is None or left < timeout:
+                timeout = left
+        return self._stream.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.WriteTimeout("the call's deadline passed")
-        self._stream.write(buffer, bounded)
-
-    def close(self) -> None:
-        self._stream.close()
+        deadline = _DEADLINE_GET()
+        if deadline is not None:
+            left = deadline - _monotonic()
+            if left <= 0:
+                raise httpcore.WriteTimeout("the call's deadline passed")
+            if timeout is None or left < timeout:
+                timeout = left
+        self._stream.write(buffer, timeout)
 
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
@@ -128,29 +136,33 @@ class DeadlineBackend(httpcore.NetworkBackend):
 class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self._stream = stream
+        self.aclose = stream.aclose  # type: ignore[method-assign]
+        self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.ReadTimeout("the call's deadline passed")
-        return await self._stream.read(max_bytes, bounded)
+        deadline = _DEADLINE_GET()
+        if deadline is not None:
+            left = deadline - _monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout("the call's deadline passed")
+            if timeout is None or left < timeout:
+                timeout = left
+        return await self._stream.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.WriteTimeout("the call's deadline passed")
-        await self._stream.write(buffer, bounded)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
+        deadline = _DEADLINE_GET()
+        if deadline is not None:
+            left = deadline - _monotonic()
+            if left <= 0:
+                raise httpcore.WriteTimeout("the call's deadline passed")
+            if timeout is None or left < timeout:
+                timeout = left
+        await self._stream.write(buffer, timeout)
 
     async def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
         return _AsyncDeadlineStream(await self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
 
 
 class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
@@ -211,11 +223,13 @@ class BodyReader:
         self._limit = limit
         self._parts: list[bytes] = []
         self._size = 0
+        self._inflate = None
+        if not content_encoding:  # the usual answer
+            return
         encodings = [part.strip().lower() for part in content_encoding.split(",") if part.strip()]
         encodings = [encoding for encoding in encodings if encoding != "identity"]
         if len(encodings) > 1 or (encodings and encodings[0] not in ("gzip", "x-gzip", "deflate")):
             raise ValueError(f"content encoding {content_encoding!r} was not asked for")
-        self._inflate = None
         if encodings:
             # gzip and zlib-wrapped deflate are told apart by their headers (wbits 32+); raw deflate is tried after.
             self._inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)
@@ -250,10 +264,18 @@ class BodyReader:
         return b"".join(self._parts)
 
 
-def _check_declared_size(response: httpx.Response, limit: int) -> None:
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and "Content-Encoding" not in response.headers and int(declared) > limit:
+def _reader(response: httpx.Response, limit: int) -> BodyReader:
+    """A reader for the answer's body; one that declares more than ``limit`` bytes is refused before reading."""
+    declared = encoding = ""
+    for name, value in response.headers.raw:  # one pass: httpx's lookups each scan the headers
+        lowered = name.lower()
+        if lowered == b"content-length":
+            declared = value.decode("latin-1")
+        elif lowered == b"content-encoding":
+            encoding = f"{encoding},{value.decode('latin-1')}" if encoding else value.decode("latin-1")
+    if declared.isdigit() and not encoding and int(declared) > limit:
         raise AnswerTooLarge(f"the answer declares {declared} bytes, more than the {limit} accepted")
+    return BodyReader(encoding, limit)
 
 
 def _check_time() -> None:
@@ -277,8 +299,7 @@ def read_body(response: httpx.Response, limit: int) -> bytes:
     if whole is not None:
         return whole
     try:
-        _check_declared_size(response, limit)
-        reader = BodyReader(response.headers.get("Content-Encoding", ""), limit)
+        reader = _reader(response, limit)
         for chunk in response.iter_raw():
             reader.feed(chunk)
             _check_time()
@@ -294,8 +315,7 @@ async def aread_body(response: httpx.Response, limit: int) -> bytes:
     if whole is not None:
         return whole
     try:
-        _check_declared_size(response, limit)
-        reader = BodyReader(response.headers.get("Content-Encoding", ""), limit)
+        reader = _reader(response, limit)
         async for chunk in response.aiter_raw():
             reader.feed(chunk)
             _check_time()

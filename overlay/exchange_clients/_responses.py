@@ -15,6 +15,7 @@ import json
 import math
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import httpx
@@ -160,12 +161,20 @@ def refuse_duplicate_keys(payload: Any, response: httpx.Response, ctx: CallConte
     if not keys or not isinstance(payload, dict):
         return
     body = response.content
-    if all(body.count(b'"%s"' % key.encode()) < 2 for key in keys):
+    for spelled in _spelled(keys):
+        if body.count(spelled) > 1:
+            break
+    else:
         return
     names = [name for name, _ in top_level_members(body.decode("utf-8"))]
     for key in keys:
         if names.count(key) > 1:
             raise make_error(UnexpectedResponse, f"the answer names {key!r} more than once", response, ctx)
+
+
+@cache
+def _spelled(keys: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(b'"%s"' % key.encode() for key in keys)
 
 
 def retry_after_seconds(response: httpx.Response, now: float | None = None) -> float | None:

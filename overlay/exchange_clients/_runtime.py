@@ -34,6 +34,7 @@ from exchange_clients._arguments import (
     check_path_parameters,
     check_rules,
     check_url_length,
+    plain_types,
     with_body,
 )
 from exchange_clients._client_ids import ClientId, ClientIdField, add_client_ids, attach_client_ids
@@ -204,12 +205,13 @@ def _module(name: str) -> ModuleType:
 
 
 @cache
-def _signature(module_name: str) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The generated ``_get_kwargs``' parameters without a default, and its type hints."""
+def _signature(module_name: str) -> tuple[tuple[str, ...], dict[str, Any], dict[str, type | None]]:
+    """The generated ``_get_kwargs``' parameters without a default, its type hints, and their plain types."""
     function = _module(module_name)._get_kwargs
     parameters = inspect.signature(function).parameters.items()
     required = tuple(name for name, p in parameters if p.default is inspect.Parameter.empty)
-    return required, typing.get_type_hints(function)
+    hints = typing.get_type_hints(function)
+    return required, hints, plain_types(hints, _unset_type(module_name.split(".", 1)[0]))
 
 
 @cache
@@ -218,6 +220,7 @@ def _drifts_var(package: str) -> Any:
     return _module(f"{package}.types").DRIFTS
 
 
+@cache
 def _unset_type(package: str) -> type:
     unset: type = _module(f"{package}.types").Unset
     return unset
@@ -459,8 +462,8 @@ class _Core(Generic[_Client, _Transport]):
         unset = _unset_type(profile.package)
         if op.body is not None:
             args = with_body(profile.name, op.name, op.body, getattr(module, op.body.model), args, unset)
-        required, hints = _signature(op.module)
-        checked = check_arguments(profile.name, op.name, required, hints, args, unset)
+        required, hints, plain = _signature(op.module)
+        checked = check_arguments(profile.name, op.name, required, hints, args, unset, plain)
         kwargs = module._get_kwargs(**checked)
         if op.rules:
             check_rules(profile.name, op.name, op.rules, kwargs)
@@ -630,6 +633,7 @@ class _Core(Generic[_Client, _Transport]):
 
 
 _JSON_OR_HTML = ("application/json", "text/html")
+_NO_HOLD = contextlib.nullcontext()  # reusable: it holds nothing
 
 
 def _plain_decimals(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -699,7 +703,7 @@ class SyncFacade(SyncReconcile, SyncMarkets, PerCallOptions, Observed, _Core[htt
         if self._limiter is not None and (waited := self._limiter.acquire(op, prepared.fields)):
             self._waited(op, waited)
         signed = prepared.auth is not None
-        hold = self._sequencer.hold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        hold = self._sequencer.hold(self._sequence_key) if signed and self._sequential else _NO_HOLD
         try:
             with hold:  # from signing (inside send) until the answer's headers are in
                 prepared.sent_at = time.time()
@@ -767,7 +771,7 @@ class AsyncFacade(
         if self._limiter is not None and (waited := await self._limiter.acquire_async(op, prepared.fields)):
             self._waited(op, waited)
         signed = prepared.auth is not None
-        hold = self._sequencer.ahold(self._sequence_key) if signed and self._sequential else contextlib.nullcontext()
+        hold = self._sequencer.ahold(self._sequence_key) if signed and self._sequential else _NO_HOLD
         try:
             async with hold:  # from signing (inside send) until the answer's headers are in
                 prepared.sent_at = time.time()

@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 from exchange_clients._secrets import key_digest
 
@@ -31,12 +33,13 @@ class KeySequencer:
     def name(self, api_key: str) -> str:
         return key_digest(api_key, self._salt)
 
-    @contextlib.contextmanager
-    def hold(self, key: str) -> Iterator[None]:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            yield
+    def hold(self, key: str) -> AbstractContextManager[Any]:
+        # The key's lock itself is the context manager: every signed call of a key comes through here.
+        lock = self._locks.get(key)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.setdefault(key, threading.Lock())
+        return lock
 
     @contextlib.asynccontextmanager
     async def ahold(self, key: str) -> AsyncIterator[None]:

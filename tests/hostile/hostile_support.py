@@ -204,7 +204,7 @@ def facade_parameters(case: Case) -> dict[str, inspect.Parameter]:
 
 def parameter_hints(case: Case) -> dict[str, Any]:
     """Resolved type hints of the operation's parameters, from the generated ``_get_kwargs``."""
-    _, hints = _signature(case.operation.module)
+    _, hints, _ = _signature(case.operation.module)
     return {name: hints[name] for name in facade_parameters(case)}
 
 
@@ -212,7 +212,7 @@ def minimal_arguments(case: Case, chosen: str | None = None) -> dict[str, Any]:
     """Valid values for the required parameters only (those without a default in the generated function), plus one
     field of each group the venue needs one of (the operation's rules): ``chosen`` where it is in the group, else the
     first."""
-    required, hints = _signature(case.operation.module)
+    required, hints, _ = _signature(case.operation.module)
     arguments = {name: minimal_value(hints[name]) for name in facade_parameters(case) if name in required}
     op = case.operation
     attributes = dict(op.body.fields) if op.body else {}
