@@ -1,13 +1,16 @@
 """The six measured calls, each as (our facade call, the same request with a bare ``httpx.Client``).
 
 The baselines send the same request (same path, query, and for signed calls the same fields) and parse
-with ``response.json()``; signed baselines sign with the minimal functions in ``bench.common``.
+with ``response.json()``; signed baselines sign with the minimal functions in ``bench.common``. Our Kraken orders
+carry a fresh client order id (``cl_ord_id``, ``cliOrdId``) by default, so the baselines make one too, with
+``uuid.uuid4()``, as a careful user of bare httpx would: the same request, whose cost is the client's.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -107,16 +110,18 @@ def baseline(client: httpx.Client, base: str) -> dict[str, Call]:
 
     def spot_add_order() -> Any:
         n = str(nonce())
-        body = json.dumps({"nonce": n, **spot_fields}, separators=(",", ":")).encode()
+        fields = {"nonce": n, **spot_fields, "cl_ord_id": str(uuid.uuid4())}
+        body = json.dumps(fields, separators=(",", ":")).encode()
         headers = {"API-Key": BASELINE_KEY, "API-Sign": spot_sign("/0/private/AddOrder", n, body),
                    "Content-Type": "application/json"}  # fmt: skip
         return client.post(f"{base}/0/private/AddOrder", content=body, headers=headers).json()
 
     def futures_send_order() -> Any:
         n = str(nonce())
+        query = f"{futures_query}&cliOrdId={uuid.uuid4()}"
         headers = {"APIKey": BASELINE_KEY, "Nonce": n,
-                   "Authent": futures_sign(futures_query, n, "/api/v3/sendorder")}  # fmt: skip
-        return client.post(f"{base}/derivatives/api/v3/sendorder?{futures_query}", headers=headers).json()
+                   "Authent": futures_sign(query, n, "/api/v3/sendorder")}  # fmt: skip
+        return client.post(f"{base}/derivatives/api/v3/sendorder?{query}", headers=headers).json()
 
     def bitflyer_send_child_order() -> Any:
         timestamp = str(int(time.time()))
