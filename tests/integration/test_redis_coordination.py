@@ -229,7 +229,9 @@ def test_redis_killed_mid_run_gives_typed_errors_and_no_hang(
     print(f"\nRedis killed while 4 processes called: {outcomes}, all done {time.monotonic() - killed:.2f} s later")
     assert all(kind == "CoordinationUnavailable" for kind, _, _ in outcomes)
     assert all(seconds < 3.0 for _, seconds, _ in outcomes)  # bounded: a 0.5 s timeout, one retry
-    assert all(calls > 0 for _, _, calls in outcomes)
+    # Mid-run: calls went through before the kill. Not necessarily from every process: they share one budget of
+    # the key, and on a busy machine the first to start can spend all of it before the others call at all.
+    assert sum(calls for _, _, calls in outcomes) > 0
 
 
 def test_an_async_client_shares_the_lock_and_the_nonces(
