@@ -71,32 +71,32 @@ def _bounded(timeout: float | None) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
+def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` cut to the time the call has left; ``expired`` raised when none is left. Every read and write of
+    a request comes through here, so it is one call, with no helpers of its own."""
+    deadline = _DEADLINE_GET()
+    if deadline is not None:
+        left = deadline - _monotonic()
+        if timeout is None or left < timeout:
+            timeout = left
+    if timeout is not None and timeout <= 0:
+        raise expired("the call's deadline passed")
+    return timeout
+
+
 class _DeadlineStream(httpcore.NetworkStream):
-    # Every request reads and writes through here: the time left is worked out inline, and the calls that need
-    # no bound go straight to the wrapped stream (bound as attributes, one frame less each).
+    # The calls that need no bound go straight to the wrapped stream (bound as attributes, one frame less each).
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
         self.close = stream.close  # type: ignore[method-assign]
         self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        deadline = _DEADLINE_GET()
-        if deadline is not None:
-            left = deadline - _monotonic()
-            if left <= 0:
-                raise httpcore.ReadTimeout("the call's deadline passed")
-            if timeout is None or left < timeout:
-                timeout = left
+        timeout = _within_deadline(timeout, httpcore.ReadTimeout)
         return self._stream.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        deadline = _DEADLINE_GET()
-        if deadline is not None:
-            left = deadline - _monotonic()
-            if left <= 0:
-                raise httpcore.WriteTimeout("the call's deadline passed")
-            if timeout is None or left < timeout:
-                timeout = left
+        timeout = _within_deadline(timeout, httpcore.WriteTimeout)
         self._stream.write(buffer, timeout)
 
     def start_tls(
@@ -119,9 +119,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.ConnectTimeout("the call's deadline passed")
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._backend.connect_tcp(host, port, bounded, local_address, socket_options))
 
     def connect_unix_socket(
@@ -140,23 +138,11 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         self.get_extra_info = stream.get_extra_info  # type: ignore[method-assign]
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        deadline = _DEADLINE_GET()
-        if deadline is not None:
-            left = deadline - _monotonic()
-            if left <= 0:
-                raise httpcore.ReadTimeout("the call's deadline passed")
-            if timeout is None or left < timeout:
-                timeout = left
+        timeout = _within_deadline(timeout, httpcore.ReadTimeout)
         return await self._stream.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        deadline = _DEADLINE_GET()
-        if deadline is not None:
-            left = deadline - _monotonic()
-            if left <= 0:
-                raise httpcore.WriteTimeout("the call's deadline passed")
-            if timeout is None or left < timeout:
-                timeout = left
+        timeout = _within_deadline(timeout, httpcore.WriteTimeout)
         await self._stream.write(buffer, timeout)
 
     async def start_tls(
@@ -179,9 +165,7 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        bounded = _bounded(timeout)
-        if bounded is not None and bounded <= 0:
-            raise httpcore.ConnectTimeout("the call's deadline passed")
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
         stream = await self._backend.connect_tcp(host, port, bounded, local_address, socket_options)
         return _AsyncDeadlineStream(stream)
 
