@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from exchange_clients._json import dumps_exact, loads_exact
@@ -18,8 +17,7 @@ from exchange_clients._json import dumps_exact, loads_exact
 __all__ = ["ClientId", "ClientIdField", "add_client_ids", "attach_client_ids", "new_client_id"]
 
 
-@dataclass(frozen=True)
-class ClientIdField:
+class ClientIdField(NamedTuple):
     """Where an order request carries the client order id.
 
     ``field``: its wire name. ``unless``: the caller's other ways to name an order (Kraken Spot ``userref``); when

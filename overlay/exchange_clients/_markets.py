@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from exchange_clients.errors import InvalidArguments
 
@@ -211,8 +211,7 @@ class Markets:
         raise KeyError(f"the result has no entry for {name!r} (keys: {', '.join(sorted(entries)[:5])})")
 
 
-@dataclass(frozen=True)
-class MarketSource:
+class MarketSource(NamedTuple):
     """Where a venue's markets come from: public operations to call (name, arguments), and how to build
     :class:`Markets` from their typed results, in that order."""
 

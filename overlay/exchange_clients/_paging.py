@@ -17,8 +17,7 @@ retried and logged like any other call. The iterator stops after ``limit`` items
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from exchange_clients._operation_tables import table_problems
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Cursor", "Offset", "Paging", "Token", "aiterate", "iterate", "paging_table_problems"]
 
 
-@dataclass(frozen=True)
-class Offset:
+class Offset(NamedTuple):
     """Pages by a row offset (``param``); ``items`` names the mapping of id → row, ``total`` the row count."""
 
     items: str
@@ -37,8 +35,7 @@ class Offset:
     total: str = "count"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """Pages by an opaque token: ``param`` sends it, ``next`` is where the answer carries the next one.
     ``key``: the item attribute that identifies it (a repeat is never yielded); ``None`` where items carry no id
     (the venue's token is then trusted not to repeat)."""
@@ -49,8 +46,7 @@ class Token:
     next: str = "continuation_token"
 
 
-@dataclass(frozen=True)
-class Cursor:
+class Cursor(NamedTuple):
     """Pages newest first by the last item's ``key`` (+ ``step``: -1 where the venue's bound is inclusive), sent
     as ``param``. ``items`` is the answer's list attribute (``None``: the answer is the list). ``unique`` identifies
     an item where ``key`` may repeat (a time). A page shorter than ``page_size`` (or ``size_param``'s value, when

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from exchange_clients.errors import InvalidArguments, OrderOutcomeUnknown
 
@@ -35,16 +35,14 @@ class Reconciliation:
     checked: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(NamedTuple):
     """One read the plan needs: a facade operation and its arguments."""
 
     operation: str
     arguments: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(NamedTuple):
     """The order to find, as the lost call asked for it."""
 
     client_order_id: str | None

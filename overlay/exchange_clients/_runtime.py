@@ -20,11 +20,10 @@ import typing
 import warnings
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -104,8 +103,7 @@ _SCHEMA_MISMATCH = (KeyError, TypeError, ValueError, AttributeError, IndexError,
 _UNSENDABLE = (TypeError, ValueError, RecursionError)
 
 
-@dataclass(frozen=True)
-class BodyFields:
+class BodyFields(NamedTuple):
     """A request body whose fields the facade takes as keyword arguments (``body=`` stays an alternative)."""
 
     model: str  # the request model's class name, as the generated endpoint module imports it
@@ -113,8 +111,7 @@ class BodyFields:
     required: tuple[str, ...]  # keyword arguments required when the fields are given one by one
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """One generated operation as the facade sees it (written by scripts/write_facades.py)."""
 
     name: str
@@ -133,8 +130,7 @@ class Operation:
     rules: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
-@dataclass(frozen=True)
-class VenueProfile:
+class VenueProfile(NamedTuple):
     """Everything venue-specific that the generic call path needs, as data and small functions."""
 
     name: str
@@ -147,7 +143,7 @@ class VenueProfile:
     rate_limits: Callable[[], VenueLimits]
     auth_options: tuple[str, ...] = ()
     # Operations that place orders, and where their client order id goes (exchange_clients._client_ids).
-    client_ids: Mapping[str, ClientIdField] = field(default_factory=dict)
+    client_ids: Mapping[str, ClientIdField] = MappingProxyType({})
     # How to find an order whose outcome is unknown (exchange_clients._reconcile), if the venue can.
     reconcile: PlanFactory | None = None
     # Nonces must reach the venue in order: signed calls of one key go one at a time unless told otherwise.
@@ -160,17 +156,21 @@ class VenueProfile:
     markets: MarketSource | None = None
 
 
-@dataclass(slots=True)
 class _Prepared:
     """One call's request and what the call has learned about it so far."""
 
-    request: httpx.Request
-    auth: httpx.Auth | None
-    fields: Mapping[str, Any]
-    client_ids: list[ClientId]
-    sent: bool = False  # some of the request may have reached the venue
-    sent_at: float | None = None
-    nonce_renewed: bool = False
+    __slots__ = ("auth", "client_ids", "fields", "nonce_renewed", "request", "sent", "sent_at")
+
+    def __init__(
+        self, request: httpx.Request, auth: httpx.Auth | None, fields: Mapping[str, Any], client_ids: list[ClientId]
+    ) -> None:
+        self.request = request
+        self.auth = auth
+        self.fields = fields
+        self.client_ids = client_ids
+        self.sent = False  # some of the request may have reached the venue
+        self.sent_at: float | None = None
+        self.nonce_renewed = False
 
 
 class _ParseClient:

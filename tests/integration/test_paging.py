@@ -5,7 +5,6 @@ generated operations."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import inspect
 import sys
 from collections.abc import Mapping
@@ -193,7 +192,7 @@ def test_paging_tables_match_the_generated_operations(venue: str) -> None:
 
 def test_a_new_paged_operation_without_an_entry_and_a_wrong_argument_are_named() -> None:
     operations = dict(kraken_spot.OPERATIONS)
-    operations["get_more_history"] = dataclasses.replace(operations["get_ledgers"], name="get_more_history")
+    operations["get_more_history"] = operations["get_ledgers"]._replace(name="get_more_history")
     table = {**spot_paging.PAGES, "get_trade_history": Offset(items="trades", param="offset")}
     assert paging_table_problems("Kraken Spot", table, operations, _arguments, spot_paging.PAGED_BY) == [
         "Kraken Spot pagination: operation 'get_more_history' (/0/private/Ledgers) has no entry, and it needs one; "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from exchange_clients._facades import bitflyer, kraken_futures, kraken_spot
@@ -48,7 +46,7 @@ def test_a_removed_operation_leaves_an_entry_that_is_named() -> None:
 
 def test_a_new_private_operation_without_a_cost_is_named() -> None:
     limits, operations = VENUES["kraken_futures"]
-    new = dataclasses.replace(operations["send_order"], name="send_trailing_order", path="/derivatives/api/v3/trail")
+    new = operations["send_order"]._replace(name="send_trailing_order", path="/derivatives/api/v3/trail")
     problems = limit_table_problems(limits, {**operations, "send_trailing_order": new})
     assert problems == [
         "Kraken Futures 'derivatives' costs: operation 'send_trailing_order' (/derivatives/api/v3/trail) has no "
@@ -58,7 +56,7 @@ def test_a_new_private_operation_without_a_cost_is_named() -> None:
 
 def test_a_new_operation_where_a_default_applies_needs_no_entry() -> None:
     limits, operations = VENUES["kraken_spot"]
-    new = dataclasses.replace(operations["get_account_balance"], name="get_new_thing", path="/private/NewThing")
+    new = operations["get_account_balance"]._replace(name="get_new_thing", path="/private/NewThing")
     assert limit_table_problems(limits, {**operations, "get_new_thing": new}) == []
 
 

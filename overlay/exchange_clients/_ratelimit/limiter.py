@@ -10,8 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from exchange_clients._ratelimit.backend import LimiterBackend
 from exchange_clients._ratelimit.memory import DEFAULT_BACKEND
@@ -39,8 +38,7 @@ class _Operation(Protocol):
     def private(self) -> bool: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What one operation asks of the backend, worked out once per limiter."""
 
     gates: tuple[str, ...]  # the counters of every limit covering it: where a penalty holds it back

@@ -7,14 +7,12 @@ to it, atomically for all the charges of one call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = ["Charge", "DecayingCounter", "Refusal", "Rule", "Window"]
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """At most ``limit`` cost in any window of ``seconds``: what a call spends comes back ``seconds`` later.
 
     A sliding log, not a bucket that starts full and refills: that admits two windows' worth across a window
@@ -26,8 +24,7 @@ class Window:
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class DecayingCounter:
+class DecayingCounter(NamedTuple):
     """A counter that each call raises by its cost and that falls by ``per_second`` down to zero; a call may
     go while the counter stays at or under ``maximum``. Kraken Spot's own model of its limits."""
 

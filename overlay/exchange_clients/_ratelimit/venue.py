@@ -4,8 +4,8 @@ depends on what earlier calls did (Kraken Spot's matching-engine counter and the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from exchange_clients._operation_tables import table_problems
 from exchange_clients._ratelimit.rules import Rule
@@ -16,8 +16,7 @@ Cost = float | Callable[[Mapping[str, Any]], float]
 """What one call of an operation costs: a number, or a function of the request's wire fields."""
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """One limit of a venue: its rule, whose budget it is, which calls it covers and what each costs.
 
     ``per_key``: the API key's budget; otherwise the IP address's (every client in the process shares it).
@@ -31,7 +30,7 @@ class Limit:
     rule: Rule
     per_key: bool
     covers: Callable[[str, bool], bool]
-    costs: Mapping[str, Cost] = field(default_factory=dict)
+    costs: Mapping[str, Cost] = MappingProxyType({})
     default_cost: float | None = 1.0
 
 
@@ -63,8 +62,7 @@ class StatefulLimit(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class VenueLimits:
+class VenueLimits(NamedTuple):
     """Everything the limiter knows about one venue.
 
     ``lockouts`` maps a venue error code to how long (seconds) every call covered by the failing call's
@@ -74,7 +72,7 @@ class VenueLimits:
     venue: str
     limits: tuple[Limit, ...]
     stateful: tuple[StatefulLimit, ...] = ()
-    lockouts: Mapping[str, float] = field(default_factory=dict)
+    lockouts: Mapping[str, float] = MappingProxyType({})
 
 
 def limit_table_problems(limits: VenueLimits, operations: Mapping[str, Any]) -> list[str]:

@@ -9,8 +9,7 @@ request was assessed, so order operations are judged by their status objects.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import httpx
 
@@ -87,8 +86,7 @@ FUTURES_ERRORS: Final[Mapping[str, Mapping[str, type[ExchangeError]]]] = {
 }
 
 
-@dataclass(frozen=True)
-class OrderStatuses:
+class OrderStatuses(NamedTuple):
     """What the values of one status field mean.
 
     ``performed``: the venue did it; the result is returned. ``failed``: the venue assessed the request and did not do

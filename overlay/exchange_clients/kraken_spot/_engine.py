@@ -28,8 +28,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from exchange_clients._ratelimit import DecayingCounter
 
@@ -288,8 +287,7 @@ _RECORDS: Mapping[str, Callable[[OrderAges, Mapping[str, Any], Any, float], None
 }
 
 
-@dataclass(frozen=True)
-class EngineCounter:
+class EngineCounter(NamedTuple):
     """The engine counter of one tier as a stateful limit: prices order transactions by pair and age."""
 
     rule: DecayingCounter
