@@ -38,7 +38,11 @@ def _decimal_numbers() -> None:
         return converted
 
     def get_imports(self: FloatProperty, *, prefix: str) -> set[str]:
-        imports = {"from decimal import Decimal", f"from {prefix}types import read_decimal"}
+        imports = {
+            "from decimal import Decimal",
+            f"from {prefix}types import read_decimal",
+            f"from {prefix}types import INT_DECIMALS",
+        }
         return original_imports(self, prefix=prefix) | imports
 
     FloatProperty._type_string = "Decimal"

@@ -98,6 +98,27 @@ def test_json_numbers_are_typed_decimal_and_kept_exact() -> None:
     assert parsed.commission_rate == Decimal("0.0012000000000000001")
 
 
+def test_integral_amounts_are_decimal_through_a_bounded_cache_and_enums_read_by_value() -> None:
+    from bitflyer_api import types
+    from bitflyer_api.models import PublicExecution, TakerSide
+
+    row = {
+        "id": 1, "side": "BUY", "price": 31690, "size": 2, "exec_date": "2015-07-08T02:43:34.823",
+        "buy_child_order_acceptance_id": "JRF1", "sell_child_order_acceptance_id": "JRF2",
+    }  # fmt: skip
+    first, second = PublicExecution.from_dict(row), PublicExecution.from_dict(row)
+    assert (first.price, first.size) == (Decimal(31690), Decimal(2))
+    assert first.price.__class__ is Decimal
+    assert first.price is second.price  # one immutable instance serves both
+    for value in range(types._INT_DECIMALS_KEPT + 100):  # ever-new values cannot grow the cache without end
+        assert PublicExecution.from_dict({**row, "price": 10**12 + value}).price == Decimal(10**12 + value)
+    assert len(types.INT_DECIMALS) <= types._INT_DECIMALS_KEPT
+    assert PublicExecution.from_dict({**row, "price": True}).price is True  # kept as sent (a drift), never 1
+    assert first.side is TakerSide.BUY
+    assert PublicExecution.from_dict({**row, "side": ["BUY"]}).side == ["BUY"]  # unhashable: kept, not a crash
+    assert PublicExecution.from_dict({**row, "side": "AUCTION"}).side.name == "UNKNOWN"
+
+
 @pytest.mark.slow
 def test_generation_is_deterministic(tmp_path: Path) -> None:
     """Generate again from the same final specs; the tree must be byte-identical to generated/."""
