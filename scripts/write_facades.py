@@ -258,7 +258,6 @@ def render(
         "from typing import TYPE_CHECKING, Any, Literal, cast, overload",
         "",
         "from exchange_clients._paging import aiterate, iterate",
-        "from exchange_clients._raw import RawResponses",
         "from exchange_clients._runtime import AsyncFacade, BodyFields, Operation, SyncFacade",
         *runtime_imports,
         f"from exchange_clients.{facade['module']}._paging import PAGES",
@@ -290,6 +289,8 @@ def render(
             "    @property",
             f"    def with_raw_response(self) -> {prefix}{class_name}RawResponses:",
             '        """Each method, returning a ``RawResponse``: the typed result, status, headers, elapsed time."""',
+            "        from exchange_clients._raw import RawResponses  # noqa: PLC0415 (loaded on first use)",
+            "",
             f'        return cast("{prefix}{class_name}RawResponses", RawResponses(self))',
             "",
         ]

@@ -9,11 +9,13 @@ this package adds authentication, envelope and status unwrapping, typed errors a
         print(kraken.get_server_time().unixtime)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from exchange_clients._coordination import Coordination, InProcessCoordination
 from exchange_clients._events import Event
 from exchange_clients._json import to_json
 from exchange_clients._markets import Market, Markets
-from exchange_clients._raw import RateLimitHeaders, RawResponse
 from exchange_clients._retry import RetryPolicy
 from exchange_clients._runtime import DEFAULT_TIMEOUT
 from exchange_clients.bitflyer import BITFLYER_URL, AsyncBitflyer, Bitflyer, BitflyerAuth
@@ -48,6 +50,19 @@ from exchange_clients.kraken_futures import (
     KrakenFuturesAuth,
 )
 from exchange_clients.kraken_spot import KRAKEN_SPOT_URL, AsyncKrakenSpot, KrakenSpot, KrakenSpotAuth
+
+if TYPE_CHECKING:
+    from exchange_clients._raw import RateLimitHeaders, RawResponse
+
+# Loaded on first use, like with_raw_response itself: most programs never ask for a raw response.
+_LAZY = {"RateLimitHeaders": "exchange_clients._raw", "RawResponse": "exchange_clients._raw"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'exchange_clients' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

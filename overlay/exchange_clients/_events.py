@@ -9,6 +9,7 @@ operation's documented path, and an error's message (which never holds secrets, 
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from exchange_clients._raw import elapsed_of, note_response
 from exchange_clients.errors import ExchangeError
 
 if TYPE_CHECKING:
@@ -28,10 +28,28 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
-__all__ = ["WAIT_LOGGED_FROM", "Event", "Observed"]
+__all__ = ["ANSWERS", "WAIT_LOGGED_FROM", "Event", "Observed", "elapsed_of", "note_response"]
 
 WAIT_LOGGED_FROM = 1.0
 """Rate-limit waits shorter than this many seconds are not logged at INFO (they are still events)."""
+
+# The answers of the call running in this context, while a raw-response call (exchange_clients._raw) collects them.
+ANSWERS: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar("raw_answers", default=None)
+
+
+def note_response(response: httpx.Response) -> None:
+    """Keep ``response`` if a raw-response call is running in this context."""
+    kept = ANSWERS.get()
+    if kept is not None:
+        kept.append(response)
+
+
+def elapsed_of(response: httpx.Response) -> float | None:
+    """Seconds from sending to the answer's last byte; None where a transport never closed the stream (mocks)."""
+    try:
+        return response.elapsed.total_seconds()
+    except RuntimeError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ in a context variable, so concurrent calls on one client never see each other's.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Mapping
@@ -20,19 +19,12 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from exchange_clients._events import ANSWERS, elapsed_of
 from exchange_clients._responses import retry_after_seconds
 
-__all__ = ["RateLimitHeaders", "RawResponse", "RawResponses", "elapsed_of", "note_response"]
+__all__ = ["RateLimitHeaders", "RawResponse", "RawResponses"]
 
 _T = TypeVar("_T")
-_ANSWERS: contextvars.ContextVar[list[httpx.Response] | None] = contextvars.ContextVar("raw_answers", default=None)
-
-
-def note_response(response: httpx.Response) -> None:
-    """Keep ``response`` if a raw-response call is running in this context."""
-    kept = _ANSWERS.get()
-    if kept is not None:
-        kept.append(response)
 
 
 def _number(text: str | None) -> float | None:
@@ -88,14 +80,6 @@ class RawResponse(Generic[_T]):
         return RateLimitHeaders.of(self.http_response)
 
 
-def elapsed_of(response: httpx.Response) -> float | None:
-    """Seconds from sending to the answer's last byte; None where a transport never closed the stream (mocks)."""
-    try:
-        return response.elapsed.total_seconds()
-    except RuntimeError:
-        return None
-
-
 def _raw(result: Any, answers: list[httpx.Response]) -> RawResponse[Any]:
     last = answers[-1]
     return RawResponse(result, last.status_code, last.headers, elapsed_of(last), len(answers), last)
@@ -119,11 +103,11 @@ class RawResponses:
             @functools.wraps(method)
             async def acall(*args: Any, **kwargs: Any) -> RawResponse[Any]:
                 answers: list[httpx.Response] = []
-                token = _ANSWERS.set(answers)
+                token = ANSWERS.set(answers)
                 try:
                     result = await method(*args, **kwargs)
                 finally:
-                    _ANSWERS.reset(token)
+                    ANSWERS.reset(token)
                 return _raw(result, answers)
 
             return acall
@@ -131,11 +115,11 @@ class RawResponses:
         @functools.wraps(method)
         def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
             answers: list[httpx.Response] = []
-            token = _ANSWERS.set(answers)
+            token = ANSWERS.set(answers)
             try:
                 result = method(*args, **kwargs)
             finally:
-                _ANSWERS.reset(token)
+                ANSWERS.reset(token)
             return _raw(result, answers)
 
         return call
