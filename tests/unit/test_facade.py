@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import subprocess
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -404,3 +405,23 @@ def test_private_executions_and_position_updates_read_as_the_venue_sends_them() 
     (position,) = client.get_position_events().elements
     assert position.event.position_update.new_position == "3"
     assert [str(w) for w in warnings] == []
+
+
+def test_raw_responses_load_on_first_use_and_the_package_still_exports_them() -> None:
+    script = (
+        "import sys, httpx, exchange_clients\n"
+        "assert 'exchange_clients._raw' not in sys.modules, 'imported with the package'\n"
+        "client = exchange_clients.Bitflyer(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[])))\n"
+        "raw = client.with_raw_response.get_markets()\n"
+        "assert isinstance(raw, exchange_clients.RawResponse) and raw.status_code == 200\n"
+        "from exchange_clients import RateLimitHeaders\n"
+        "assert isinstance(raw.rate_limit, RateLimitHeaders)\n"
+        "try:\n"
+        "    exchange_clients.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    assert 'NoSuchName' in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('an unknown name was found')\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
