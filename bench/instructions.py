@@ -61,7 +61,10 @@ if side == "floor":  # only this checkout's bench has floors
 for _ in range(count):
     run[side]()
 """
+# Parses per run, in multiples of each body's repetitions in bench.parsing: enough that a garbage collection more or
+# less in one run does not show (small bodies need many).
 PARSE_FEW, PARSE_MANY = 1, 4
+_REPEAT = {name: repeat for name, _, _, repeat in CASES}
 
 
 def _environment(root: Path) -> dict[str, str]:
@@ -94,8 +97,11 @@ def per_call(root: Path, base: str, name: str, side: str) -> float:
 
 def per_parse(root: Path, name: str, side: str) -> float:
     """Instructions of one parse of the large body ``name`` (``side``: "ours" or "baseline", ``json.loads``)."""
-    many, few = (_count(root, _PARSE_CHILD, name, side, f"{count}") for count in (PARSE_MANY, PARSE_FEW))
-    return (many - few) / (PARSE_MANY - PARSE_FEW)
+    repeat = _REPEAT[name]
+    few, many = PARSE_FEW * repeat, PARSE_MANY * repeat
+    return (_count(root, _PARSE_CHILD, name, side, f"{many}") - _count(root, _PARSE_CHILD, name, side, f"{few}")) / (
+        many - few
+    )
 
 
 def above_httpx(root: Path, base: str) -> float:
@@ -124,13 +130,13 @@ def _calls(roots: list[Path], names: list[str], base: str) -> None:
             print(f"| {name} | {root.name} | {ours / 1e3:,.1f} | {plain / 1e3:,.1f} | {ours / plain:.3f} |", flush=True)
 
 
-def _parsing(roots: list[Path]) -> None:
+def _parsing(roots: list[Path], bodies: list[str]) -> None:
     for root in roots:
-        for name, *_ in CASES:
+        for name in bodies:
             _warm(root, _PARSE_CHILD, name, "ours", "1")
     print("| body | checkout | ours M instr. | json.loads M instr. | ratio | floor M instr. | ours / floor |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, *_ in CASES:
+    for name in bodies:
         low = per_parse(ROOT, name, "floor") if name in FLOORS else None  # the same code for every checkout
         for root in roots:
             ours, plain = per_parse(root, name, "ours"), per_parse(root, name, "baseline")
@@ -154,11 +160,12 @@ def main() -> None:
     parser.add_argument("--root", action="append", type=Path, help="a checkout (repeat to compare); default: this")
     parser.add_argument("--call", action="append", help="one of the measured calls (repeat); default: all six")
     parser.add_argument("--parsing", action="store_true", help="the large bodies of bench.parsing instead of calls")
+    parser.add_argument("--body", action="append", help="with --parsing: bodies whose name starts so (repeat)")
     parser.add_argument("--imports", action="store_true", help="import and first use instead of calls")
     args = parser.parse_args()
     roots = [root.resolve() for root in args.root or [ROOT]]
     if args.parsing:
-        _parsing(roots)
+        _parsing(roots, [name for name in _REPEAT if not args.body or name.startswith(tuple(args.body))])
         return
     with local_server() as base:
         if args.imports:
