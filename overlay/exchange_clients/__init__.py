@@ -64,6 +64,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'exchange_clients' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:  # tab completion lists the lazy names too
+    return sorted({*globals(), *_LAZY})
+
+
 __version__ = "0.1.0"
 
 __all__ = [

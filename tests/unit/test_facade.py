@@ -414,6 +414,7 @@ def test_raw_responses_load_on_first_use_and_the_package_still_exports_them() ->
         "client = exchange_clients.Bitflyer(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[])))\n"
         "raw = client.with_raw_response.get_markets()\n"
         "assert isinstance(raw, exchange_clients.RawResponse) and raw.status_code == 200\n"
+        "assert 'RawResponse' in dir(exchange_clients)\n"
         "from exchange_clients import RateLimitHeaders\n"
         "assert isinstance(raw.rate_limit, RateLimitHeaders)\n"
         "try:\n"
