@@ -54,18 +54,19 @@ from exchange_clients.kraken_spot import KRAKEN_SPOT_URL, AsyncKrakenSpot, Krake
 if TYPE_CHECKING:
     from exchange_clients._raw import RateLimitHeaders, RawResponse
 
-# Loaded on first use, like with_raw_response itself: most programs never ask for a raw response.
+# Loaded on first use, like with_raw_response itself: most programs never ask for a raw response. Defined for the
+# interpreter only: to a type checker a module __getattr__ would make every misspelt name exist, as Any.
 _LAZY = {"RateLimitHeaders": "exchange_clients._raw", "RawResponse": "exchange_clients._raw"}
 
+if not TYPE_CHECKING:
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'exchange_clients' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            return getattr(importlib.import_module(_LAZY[name]), name)
+        raise AttributeError(f"module 'exchange_clients' has no attribute {name!r}")
 
-
-def __dir__() -> list[str]:  # tab completion lists the lazy names too
-    return sorted({*globals(), *_LAZY})
+    def __dir__() -> list[str]:  # tab completion lists the lazy names too
+        return sorted({*globals(), *_LAZY})
 
 
 __version__ = "0.1.0"
