@@ -106,6 +106,7 @@ def test_integral_amounts_are_decimal_through_a_bounded_cache_and_enums_read_by_
         "id": 1, "side": "BUY", "price": 31690, "size": 2, "exec_date": "2015-07-08T02:43:34.823",
         "buy_child_order_acceptance_id": "JRF1", "sell_child_order_acceptance_id": "JRF2",
     }  # fmt: skip
+    types.INT_DECIMALS.clear()  # other tests in this process may have filled it to the point of starting again
     first, second = PublicExecution.from_dict(row), PublicExecution.from_dict(row)
     assert (first.price, first.size) == (Decimal(31690), Decimal(2))
     assert first.price.__class__ is Decimal
@@ -113,6 +114,7 @@ def test_integral_amounts_are_decimal_through_a_bounded_cache_and_enums_read_by_
     for value in range(types._INT_DECIMALS_KEPT + 100):  # ever-new values cannot grow the cache without end
         assert PublicExecution.from_dict({**row, "price": 10**12 + value}).price == Decimal(10**12 + value)
     assert len(types.INT_DECIMALS) <= types._INT_DECIMALS_KEPT
+    assert PublicExecution.from_dict({**row, "price": 10**12}).price == Decimal(10**12)  # kept after starting again
     assert PublicExecution.from_dict({**row, "price": True}).price is True  # kept as sent (a drift), never 1
     assert first.side is TakerSide.BUY
     assert PublicExecution.from_dict({**row, "side": ["BUY"]}).side == ["BUY"]  # unhashable: kept, not a crash
