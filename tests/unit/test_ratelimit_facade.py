@@ -173,5 +173,6 @@ def test_rate_limit_option_takes_limits_a_backend_a_limiter_or_off() -> None:
     pro = KrakenSpot("k", SECRET, rate_limit=spot_rate_limits("pro"))._limiter
     assert pro is not None
     assert pro._limits.limits[0].rule == spot_rate_limits("pro").limits[0].rule
+    assert type(pro._limits.limits[0].rule) is type(spot_rate_limits("pro").limits[0].rule)
     own = RateLimiter(VenueLimits("v", (Limit("r", Window(1, 1.0), True, lambda p, private: True),)), "k")
     assert KrakenSpot("k", SECRET, rate_limit=own)._limiter is own
