@@ -64,13 +64,6 @@ def time_left() -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
-def _bounded(timeout: float | None) -> float | None:
-    left = time_left()
-    if left is None:
-        return timeout
-    return left if timeout is None else min(timeout, left)
-
-
 def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:
     """``timeout`` cut to the time the call has left; ``expired`` raised when none is left. Every read and write of
     a request comes through here, so it is one call, with no helpers of its own."""
@@ -102,7 +95,8 @@ class _DeadlineStream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout)))
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
@@ -125,7 +119,8 @@ class DeadlineBackend(httpcore.NetworkBackend):
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._backend.connect_unix_socket(path, _bounded(timeout), socket_options))
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, bounded, socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
@@ -148,7 +143,8 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
     async def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
-        return _AsyncDeadlineStream(await self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout)))
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _AsyncDeadlineStream(await self._stream.start_tls(ssl_context, server_hostname, bounded))
 
 
 class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
@@ -172,7 +168,8 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.AsyncNetworkStream:
-        return _AsyncDeadlineStream(await self._backend.connect_unix_socket(path, _bounded(timeout), socket_options))
+        bounded = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _AsyncDeadlineStream(await self._backend.connect_unix_socket(path, bounded, socket_options))
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)

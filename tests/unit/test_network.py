@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gzip
 import socket
+import ssl
 import threading
 import time
 import warnings
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
@@ -37,6 +39,8 @@ from exchange_clients._network import (
     DEADLINE,
     AnswerTooLarge,
     BodyReader,
+    DeadlineBackend,
+    _DeadlineStream,
     aread_body,
     bound_transport,
     deadline_of,
@@ -403,3 +407,23 @@ def test_a_warning_never_loses_the_result_of_a_write() -> None:
         raise RuntimeError("a handler with a bug")
 
     assert place(on_warning=explode).txid == ["OUF4EM"]
+
+
+def test_a_tls_handshake_or_unix_connect_after_the_deadline_is_a_connect_timeout_not_a_zero_timeout() -> None:
+    # A socket timeout of 0 would make the socket non-blocking: the handshake would fail as a connection error.
+    class Wrapped(httpcore.NetworkStream):
+        def start_tls(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+            raise AssertionError("started after the deadline")
+
+    class Backend(httpcore.NetworkBackend):
+        def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+            raise AssertionError("connected after the deadline")
+
+    token = DEADLINE.set(time.monotonic() - 1.0)
+    try:
+        with pytest.raises(httpcore.ConnectTimeout, match="deadline"):
+            _DeadlineStream(Wrapped()).start_tls(ssl.create_default_context(), "example.com", 5.0)
+        with pytest.raises(httpcore.ConnectTimeout, match="deadline"):
+            DeadlineBackend(Backend()).connect_unix_socket("/nonexistent", 5.0)
+    finally:
+        DEADLINE.reset(token)
